@@ -10,20 +10,21 @@ from __future__ import annotations
 import numpy as np
 
 __all__ = [
-    "A",
+    "ALPHABET",
     "BASES",
-    "C",
     "DNA_VOCAB",
     "DNA_VOCAB_SIZE",
     "END",
-    "G",
     "INVALID",
-    "N",
     "N_BASES",
     "PAD",
     "START",
-    "T",
     "TRANSLATE",
+    "A",
+    "C",
+    "G",
+    "N",
+    "T",
     "complement",
 ]
 
@@ -53,6 +54,9 @@ def _build_table() -> np.ndarray:
 
 #: ``TRANSLATE[byte]`` is the base id of a sequence byte, or :data:`INVALID`.
 TRANSLATE: np.ndarray = _build_table()
+
+#: Every byte a DNA sequence may hold (the ``alphabet`` readers check against), sorted.
+ALPHABET: bytes = bytes(np.flatnonzero(TRANSLATE != INVALID).astype(np.uint8))
 
 
 def complement(ids: np.ndarray) -> np.ndarray:

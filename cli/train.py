@@ -1,0 +1,53 @@
+"""``genoenc train``: one run."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from ._options import input_options, run_options, run_overrides
+from ._progress import progress_reporter
+
+
+@click.command()
+@input_options
+@run_options
+@click.option("--config", "config_file", type=click.Path(dir_okay=False),
+              help="YAML/JSON config (sections reader, tokenizer, split, window, encoder, "
+                   "model, train); command-line options win.")
+@click.option("--out", type=click.Path(file_okay=False), help="Run directory [runs/<name>].")
+@click.option("--resume", is_flag=True, help="Continue the run in --out from its checkpoint.")
+def train(config_file: str | None, out: str | None, resume: bool, **kw: Any) -> None:
+    """Train one run and print bits per base beside the references."""
+    from genoenc.train import RunConfig, load_config_file, merge_config, run_name, train_run
+
+    cfg = RunConfig()
+    if config_file:
+        cfg = merge_config(cfg, load_config_file(config_file))
+    cfg = merge_config(cfg, run_overrides(kw))
+    if not (cfg.tokens or cfg.reader.has_inputs()):
+        raise click.UsageError("give an input: --fasta, --bam, --cram, --fastq, --text or --tokens")
+    run_dir = Path(out) if out else Path("runs") / run_name(cfg)
+    with progress_reporter("train") as progress:
+        metrics = train_run(cfg, run_dir, resume=resume, progress=progress, argv=sys.argv)
+    _echo_summary(run_dir, metrics)
+
+
+def _echo_summary(run_dir: Path, m: dict[str, Any]) -> None:
+    test, ref = m["test"], m["reference"]
+    unit = "bits/char" if m["domain"] == "text" else "bits/base"
+    key = "bits_per_char" if m["domain"] == "text" else "bits_per_base"
+    click.echo(f"run        {run_dir}")
+    click.echo(f"strategy   {m['strategy']} (ratio {m['ratio']}, d_c {m['d_c']}), seed {m['seed']}, "
+               f"{m['tokens_seen']:,} tokens, {m['tokens_per_second']:,.0f} tokens/s")
+    click.echo(f"test       {test[key]:.4f} {unit}   accuracy {test['accuracy']:.4f}   "
+               f"loss {test['loss_nats']:.4f} nats/token")
+    click.echo(f"reference  uniform {ref['uniform_bits']:.4f}   order-0 {ref['order0_bits']:.4f}   "
+               f"Markov k={ref['markov_order']} {ref['markov_bits']:.4f} {unit}")
+    click.echo(f"params     encoding {m['params']['encoding']:,}   training-only "
+               f"{m['params']['training_only']:,}   task model {m['params']['task_model']:,}")
+    if m["learned_nothing"]:
+        click.secho("WARNING: learned_nothing: test loss within 1% of order-0", fg="red", err=True)

@@ -1,0 +1,61 @@
+"""Splits, windows and ``torch`` datasets: from a token stream to training examples.
+
+The data layer reads a *piece stream* (store ids of framed records, in input order,
+restartable), assigns every token to exactly one of train/val/test
+(:mod:`~genoenc.data.splits`), cuts each split into fixed-length windows that never
+cross a block boundary (:mod:`~genoenc.data.windows`), and serves them as an
+iterable stream or a map-style dataset over a token store
+(:mod:`~genoenc.data.datasets`); both give the same windows in the same order.
+"""
+
+from genoenc.data.datasets import StoreLike, StoreRecord, StoreWindows, WindowStream, store_pieces
+from genoenc.data.splits import (
+    SPLITS,
+    OpenPieces,
+    Piece,
+    Split,
+    SplitConfig,
+    block_splits,
+    check_split,
+    split_blocks,
+    splitmix64,
+)
+from genoenc.data.windows import (
+    WindowConfig,
+    WindowTokenizer,
+    batches,
+    block_windows,
+    collect_windows,
+    iter_windows,
+    kept_window_numbers,
+    rc_augment,
+    shuffle_buffer,
+    window_length,
+)
+
+__all__ = [
+    "SPLITS",
+    "OpenPieces",
+    "Piece",
+    "Split",
+    "SplitConfig",
+    "StoreLike",
+    "StoreRecord",
+    "StoreWindows",
+    "WindowConfig",
+    "WindowStream",
+    "WindowTokenizer",
+    "batches",
+    "block_splits",
+    "block_windows",
+    "check_split",
+    "collect_windows",
+    "iter_windows",
+    "kept_window_numbers",
+    "rc_augment",
+    "shuffle_buffer",
+    "split_blocks",
+    "splitmix64",
+    "store_pieces",
+    "window_length",
+]

@@ -1,0 +1,115 @@
+"""The ``Tokenizer`` interface every tokenizer implements, and ``build_tokenizer``."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from typing import Any, Protocol, runtime_checkable
+
+import numpy as np
+
+from genoenc.io._records import Chunk
+from genoenc.tokenize.config import TokenizerConfig
+
+__all__ = ["Tokenizer", "build_tokenizer"]
+
+
+@runtime_checkable
+class Tokenizer(Protocol):
+    """Bytes in, integer ids out; the contract between readers, the store and training.
+
+    Three id spaces: *store* ids (what a token store and a stream of pieces hold),
+    *input* ids (what the encoder embeds) and *target* ids (what the model predicts).
+    Target ids are store ids in every tokenizer, so the special ids serve both.
+    Shapes: a window is ``(..., history + T + 1)`` store ids; inputs and targets are
+    ``(..., T)`` int64.
+    """
+
+    @property
+    def config(self) -> TokenizerConfig:
+        """The config the tokenizer was built from."""
+
+    @property
+    def alphabet(self) -> bytes:
+        """Every byte a sequence may hold (readers reject others with a byte offset)."""
+
+    @property
+    def store_vocab_size(self) -> int:
+        """Number of store ids."""
+
+    @property
+    def store_dtype(self) -> np.dtype[Any]:
+        """The uint dtype of store ids (uint8, uint16 or uint32)."""
+
+    @property
+    def input_vocab_size(self) -> int:
+        """Number of input ids (the encoder's vocabulary)."""
+
+    @property
+    def target_vocab_size(self) -> int:
+        """Number of target ids (the model head's width)."""
+
+    @property
+    def bases_per_target(self) -> int:
+        """Bases (or characters) one target stands for: bits per base divides by it."""
+
+    @property
+    def history(self) -> int:
+        """Store ids a window needs before its first input."""
+
+    @property
+    def n_id(self) -> int:
+        """The N id in store/target space."""
+
+    @property
+    def start_id(self) -> int:
+        """The START id in store/target space."""
+
+    @property
+    def end_id(self) -> int:
+        """The END id in store/target space."""
+
+    @property
+    def pad_id(self) -> int:
+        """The PAD id in store/target space."""
+
+    def encode(self, seq: bytes) -> np.ndarray:
+        """Unframed store ids of one sequence, shape ``(n,)``."""
+
+    def encode_chunks(self, chunks: Iterable[Chunk]) -> Iterator[tuple[Chunk, np.ndarray]]:
+        """Framed store ids (START ... END per record), one array per chunk."""
+
+    def decode(self, ids: np.ndarray) -> bytes:
+        """Sequence bytes of store ids (inverse of :meth:`encode` for ACGT input)."""
+
+    def inputs_targets(self, windows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """``(inputs, targets)``, int64 ``(..., T)`` each, of store-id windows."""
+
+    def scored(self, targets: np.ndarray) -> np.ndarray:
+        """bool mask of targets that count in the loss (not N, START or PAD)."""
+
+    def base_targets(self, targets: np.ndarray) -> np.ndarray:
+        """bool mask of scored targets that are all-ACGT (bits per base counts them)."""
+
+    def reverse_complement(self, windows: np.ndarray) -> np.ndarray:
+        """Store-id windows read from the other strand (START/END swap)."""
+
+
+def build_tokenizer(cfg: TokenizerConfig) -> Tokenizer:
+    """The tokenizer a config describes.
+
+    Args:
+        cfg: The tokenizer config.
+
+    Returns:
+        A :class:`Tokenizer` (a :class:`~genoenc.tokenize.KmerTokenizer` for ``"dna"``).
+
+    >>> build_tokenizer(TokenizerConfig(k=3, stride=1))
+    KmerTokenizer(k=3, stride=1)
+    """
+    from genoenc.tokenize.dna import (
+        KmerTokenizer,  # lazy: keeps this module free of numpy-heavy imports
+    )
+
+    if cfg.kind == "dna":
+        return KmerTokenizer(cfg)
+    raise AssertionError(f"unhandled tokenizer kind {cfg.kind!r}")  # TokenizerConfig checks it

@@ -1,0 +1,176 @@
+"""Run configuration: one dataclass per stage, composed into :class:`RunConfig`.
+
+Resolution follows lingua: dataclass defaults < config file (YAML or JSON, one
+section per stage) < command-line options, merged by :func:`merge_config` over
+``dataclasses.replace``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from genoenc.data import SplitConfig, WindowConfig
+from genoenc.encoders import EncoderConfig
+from genoenc.errors import ConfigError
+from genoenc.io import ReaderConfig
+from genoenc.models import ModelConfig
+from genoenc.tokenize import TokenizerConfig
+
+__all__ = ["RunConfig", "TrainConfig", "config_to_dict", "load_config_file", "merge_config"]
+
+_DEVICES = ("auto", "cpu", "cuda", "mps")
+
+
+@dataclass(frozen=True, kw_only=True)
+class TrainConfig:
+    """The optimisation loop, evaluation and references.
+
+    Attributes:
+        tokens_budget: Input positions to train on (batch x context per step).
+        batch_size: Windows per optimiser step (global, across all ranks).
+        lr: Peak learning rate of AdamW; warmup then cosine decay to ``lr * min_lr_frac``.
+        eval_interval: Fraction of the budget between validation evaluations.
+        eval_tokens: Cap on the test sample's targets (the validation sample gets a quarter).
+        ref_train_tokens: Cap on the train tokens the Markov references are fitted on.
+        markov_max_k: Highest Markov order tried (chosen on validation).
+        checkpoint_every: Fraction of the budget between checkpoints.
+        source_run: For autoencoder arms with ``source_table="full"``: the run directory of the
+            ``full`` arm whose embedding table is compressed (trained first when absent).
+    """
+
+    tokens_budget: int = 2_000_000
+    batch_size: int = 32
+    lr: float = 3e-3
+    min_lr_frac: float = 0.1
+    warmup_frac: float = 0.05
+    weight_decay: float = 0.1
+    grad_clip: float = 1.0
+    eval_interval: float = 0.1
+    eval_tokens: int = 1 << 19
+    ref_train_tokens: int = 1 << 23
+    markov_max_k: int = 12
+    checkpoint_every: float = 0.1
+    device: str = "auto"
+    seed: int = 0
+    rc_aug: bool = False
+    source_run: str | None = None
+
+    def __post_init__(self) -> None:
+        for name in ("tokens_budget", "batch_size", "eval_tokens", "ref_train_tokens"):
+            if getattr(self, name) < 1:
+                raise ConfigError(f"train.{name} must be positive (got {getattr(self, name)})")
+        if not 0 < self.lr < 1:
+            raise ConfigError(f"train.lr must be in (0, 1) (got {self.lr})")
+        for name in ("eval_interval", "checkpoint_every"):
+            if not 0 < getattr(self, name) <= 1:
+                raise ConfigError(f"train.{name} must be in (0, 1] (got {getattr(self, name)})")
+        if not 0 <= self.warmup_frac < 1:
+            raise ConfigError(f"train.warmup_frac must be in [0, 1) (got {self.warmup_frac})")
+        if not 0 <= self.markov_max_k <= 16:
+            raise ConfigError(f"train.markov_max_k must be in 0..16 (got {self.markov_max_k})")
+        if self.device not in _DEVICES:
+            raise ConfigError(f"train.device must be one of {', '.join(_DEVICES)} (got {self.device!r})")
+
+
+@dataclass(frozen=True, kw_only=True)
+class RunConfig:
+    """Everything one run needs; written resolved to ``RUN/config.json``.
+
+    ``tokens`` names a token store to read instead of ``reader``'s inputs.
+    """
+
+    reader: ReaderConfig = field(default_factory=ReaderConfig)
+    tokens: str | None = None
+    tokenizer: TokenizerConfig = field(default_factory=TokenizerConfig)
+    split: SplitConfig = field(default_factory=SplitConfig)
+    window: WindowConfig = field(default_factory=WindowConfig)
+    encoder: EncoderConfig = field(default_factory=EncoderConfig)
+    model: ModelConfig = field(default_factory=ModelConfig)
+    train: TrainConfig = field(default_factory=TrainConfig)
+
+    def __post_init__(self) -> None:
+        if self.model.context < self.window.context:
+            raise ConfigError(
+                f"model.context ({self.model.context}) must be at least window.context "
+                f"({self.window.context})"
+            )
+        longest = self.split.block_tokens
+        if self.window.context + 1 > longest:
+            raise ConfigError(
+                f"window.context ({self.window.context}) is longer than every window can be: "
+                f"blocks hold {longest} tokens (split.block_tokens)"
+            )
+
+
+_SECTIONS = ("reader", "tokenizer", "split", "window", "encoder", "model", "train")
+
+
+def _coerce(current: Any, value: Any) -> Any:
+    """Tuples stay tuples when a config file gives lists."""
+    if isinstance(current, tuple) and isinstance(value, list):
+        return tuple(value)
+    return value
+
+
+def merge_config(cfg: RunConfig, overrides: Mapping[str, Any]) -> RunConfig:
+    """Return ``cfg`` with ``overrides`` applied: ``{section: {field: value}}`` or ``tokens``.
+
+    Raises:
+        ConfigError: an unknown section or field, or a value a stage rejects.
+    """
+    changes: dict[str, Any] = {}
+    for section, values in overrides.items():
+        if section == "tokens":
+            changes["tokens"] = values
+            continue
+        if section not in _SECTIONS:
+            raise ConfigError(f"unknown config section {section!r} (known: {', '.join(_SECTIONS)})")
+        if not isinstance(values, Mapping):
+            raise ConfigError(f"config section {section!r} must be a mapping")
+        stage = getattr(cfg, section)
+        known = {f.name for f in dataclasses.fields(stage)}
+        for key in values:
+            if key not in known:
+                raise ConfigError(f"unknown config field {section}.{key}")
+        try:
+            changes[section] = dataclasses.replace(
+                stage, **{k: _coerce(getattr(stage, k), v) for k, v in values.items()}
+            )
+        except TypeError as exc:
+            raise ConfigError(f"config section {section}: {exc}") from None
+    # The model's positional table follows the window length unless set explicitly.
+    window = changes.get("window", cfg.window)
+    model = changes.get("model", cfg.model)
+    if "context" not in overrides.get("model", {}) and model.context != window.context:
+        changes["model"] = dataclasses.replace(model, context=window.context)
+    return dataclasses.replace(cfg, **changes)
+
+
+def load_config_file(path: str | Path) -> dict[str, Any]:
+    """Read a YAML or JSON config file into ``{section: {field: value}}``."""
+    path = Path(path)
+    try:
+        text = path.read_text()
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read config file ({exc.strerror})") from None
+    try:
+        data = json.loads(text) if path.suffix == ".json" else yaml.safe_load(text)
+    except (json.JSONDecodeError, yaml.YAMLError) as exc:
+        raise ConfigError(f"{path}: not valid {'JSON' if path.suffix == '.json' else 'YAML'} ({exc})") from None
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise ConfigError(f"{path}: a config file must hold a mapping of sections")
+    return data
+
+
+def config_to_dict(cfg: RunConfig) -> dict[str, Any]:
+    """The resolved config as plain JSON-able data."""
+    return json.loads(json.dumps(dataclasses.asdict(cfg), default=str))

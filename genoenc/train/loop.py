@@ -1,0 +1,357 @@
+"""The training loop: ``train(cfg, out) -> metrics``.
+
+Order of one step, kept visible as in nanoGPT: set the learning rate, maybe
+evaluate and checkpoint, forward, backward, clip, step, log. The data position
+(epoch, windows consumed) is part of every checkpoint, and the window stream is
+a deterministic replay, so a resumed run sees exactly the batches an
+uninterrupted one would.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import math
+import sys
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+from torch import nn
+
+from genoenc.data import WindowStream, batches, collect_windows
+from genoenc.encoders import build_encoder
+from genoenc.errors import InputError, RunDirError
+from genoenc.models import build_model
+from genoenc.tokenize import build_tokenizer
+
+from .checkpoint import load_checkpoint, save_checkpoint
+from .config import RunConfig, config_to_dict
+from .device import autocast, pick_device
+from .evaluate import evaluate, masked_loss
+from .references import reference_bits
+from .rundir import (
+    CONFIG_FILE,
+    METRICS_FILE,
+    SCHEMA_VERSION,
+    append_log,
+    atomic_write_json,
+    config_hash,
+    read_json,
+    read_metrics,
+    truncate_log,
+    versions,
+)
+from .sources import domain_of, open_piece_source, source_descriptions
+
+__all__ = ["ProgressFn", "get_lr", "train"]
+
+logger = logging.getLogger(__name__)
+
+#: Called after every optimiser step with (step, total_steps, last_loss).
+ProgressFn = Callable[[int, int, float], None]
+
+
+def get_lr(step: int, total: int, cfg: Any) -> float:
+    """Linear warmup then cosine decay to ``lr * min_lr_frac``.
+
+    >>> from types import SimpleNamespace
+    >>> c = SimpleNamespace(lr=1.0, min_lr_frac=0.1, warmup_frac=0.1)
+    >>> get_lr(0, 100, c), get_lr(9, 100, c), round(get_lr(99, 100, c), 3)
+    (0.1, 1.0, 0.1)
+    """
+    warmup = max(1, int(total * cfg.warmup_frac))
+    if step < warmup:
+        return float(cfg.lr * (step + 1) / warmup)
+    progress = (step - warmup) / max(1, total - warmup - 1)
+    floor = cfg.lr * cfg.min_lr_frac
+    return float(floor + 0.5 * (cfg.lr - floor) * (1 + math.cos(math.pi * min(progress, 1.0))))
+
+
+def _rng_state() -> dict[str, Any]:
+    state: dict[str, Any] = {"torch": torch.get_rng_state()}
+    if torch.cuda.is_available():
+        state["cuda"] = torch.cuda.get_rng_state_all()
+    return state
+
+
+def _set_rng_state(state: dict[str, Any]) -> None:
+    torch.set_rng_state(state["torch"])
+    if "cuda" in state and torch.cuda.is_available():
+        torch.cuda.set_rng_state_all(state["cuda"])
+
+
+def _make_optimizer(modules: list[nn.Module], cfg: Any) -> torch.optim.AdamW:
+    """AdamW with weight decay on matrices only (embeddings, linear weights)."""
+    decay, no_decay = [], []
+    for module in modules:
+        for param in module.parameters():
+            if param.requires_grad:
+                (decay if param.dim() >= 2 else no_decay).append(param)
+    groups = [
+        {"params": decay, "weight_decay": cfg.weight_decay},
+        {"params": no_decay, "weight_decay": 0.0},
+    ]
+    return torch.optim.AdamW(groups, lr=cfg.lr, betas=(0.9, 0.95))
+
+
+def _prepare_run_dir(out: Path, cfg_dict: dict[str, Any], resume: bool) -> dict[str, Any] | None:
+    """Check ``out`` against the config; return finished metrics if the run is already done."""
+    config_path = out / CONFIG_FILE
+    if not config_path.exists():
+        if out.exists() and any(out.iterdir()):
+            raise RunDirError(f"{out}: exists and is not a genoenc run directory")
+        out.mkdir(parents=True, exist_ok=True)
+        return None
+    saved = read_json(config_path)
+    if not isinstance(saved, dict) or saved.get("schema_version") != SCHEMA_VERSION:
+        found = saved.get("schema_version") if isinstance(saved, dict) else None
+        raise RunDirError(
+            f"{out}: run directory of schema_version {found!r}, this genoenc writes "
+            f"{SCHEMA_VERSION}; use another --out"
+        )
+    if not resume:
+        raise RunDirError(f"{out}: run directory exists; pass --resume to continue it or use another --out")
+    if saved.get("config_hash") != config_hash(cfg_dict):
+        raise RunDirError(f"{out}: was started with another config; resume it with the same options")
+    if (out / METRICS_FILE).exists():
+        return read_metrics(out)
+    return None
+
+
+class _Batches:
+    """Endless training batches over epochs, tracking the data position for checkpoints."""
+
+    def __init__(self, make_stream: Callable[[int, int], WindowStream], batch_size: int,
+                 epoch: int, start: int) -> None:
+        self.make_stream = make_stream
+        self.batch_size = batch_size
+        self.epoch = epoch
+        self.position = start  # windows of this epoch already consumed
+        self._iter: Iterator[np.ndarray] = batches(make_stream(epoch, start), batch_size)
+
+    def next(self) -> np.ndarray:
+        for _ in range(2):
+            batch = next(self._iter, None)
+            if batch is not None:
+                self.position += len(batch)
+                return batch
+            self.epoch += 1
+            self.position = 0
+            self._iter = batches(self.make_stream(self.epoch, 0), self.batch_size)
+        raise InputError("training data", "the train split holds no window")
+
+
+def _source_table(cfg: RunConfig, out: Path, progress: ProgressFn | None) -> torch.Tensor | None:
+    """The table an autoencoder arm compresses: the trained ``full`` arm's embedding."""
+    if not cfg.encoder.strategy.startswith("autoencoder") or cfg.encoder.source_table != "full":
+        return None
+    source = Path(cfg.train.source_run) if cfg.train.source_run else out / "source_full"
+    if not (source / METRICS_FILE).exists():
+        logger.info("training the full arm first (its table is the autoencoder's input): %s", source)
+        full_cfg = dataclasses.replace(
+            cfg,
+            encoder=dataclasses.replace(cfg.encoder, strategy="full"),
+            train=dataclasses.replace(cfg.train, source_run=None),
+        )
+        train(full_cfg, source, resume=(source / CONFIG_FILE).exists(), progress=progress)
+    state = load_checkpoint(source)
+    weight = state["encoder"].get("embedding.weight")
+    if weight is None:
+        raise RunDirError(f"{source}: not a full-arm run (no embedding.weight in its checkpoint)")
+    return weight
+
+
+def train(
+    cfg: RunConfig,
+    out: str | Path,
+    *,
+    resume: bool = False,
+    progress: ProgressFn | None = None,
+    argv: list[str] | None = None,
+) -> dict[str, Any]:
+    """Train one run into ``out`` and return its metrics (also written to ``metrics.json``)."""
+    out = Path(out)
+    cfg_dict = config_to_dict(cfg)
+    finished = _prepare_run_dir(out, cfg_dict, resume)
+    if finished is not None:
+        logger.info("%s: already finished", out)
+        return finished
+    started = time.perf_counter()
+    tokenizer = build_tokenizer(cfg.tokenizer)
+    open_pieces = open_piece_source(cfg, tokenizer)
+    context = cfg.window.context
+
+    if not (out / CONFIG_FILE).exists():
+        atomic_write_json(out / CONFIG_FILE, {
+            "schema_version": SCHEMA_VERSION,
+            "config_hash": config_hash(cfg_dict),
+            "config": cfg_dict,
+            "versions": versions(),
+            "command": argv if argv is not None else sys.argv,
+        })
+
+    # Fixed evaluation samples: the first windows of each split, capped (cost follows budget).
+    val_windows = collect_windows(open_pieces, cfg.split, cfg.window, tokenizer, "val",
+                                  max(cfg.train.eval_tokens // 4, context))
+    test_windows = collect_windows(open_pieces, cfg.split, cfg.window, tokenizer, "test",
+                                   cfg.train.eval_tokens)
+    if len(test_windows) == 0:
+        raise InputError(_input_label(cfg), "too little data: the test split holds no window "
+                         "(give more input or lower --context / split.block_tokens)")
+
+    device = pick_device(cfg.train.device)
+    torch.manual_seed(cfg.train.seed)
+    table = _source_table(cfg, out, progress)
+    torch.manual_seed(cfg.train.seed)
+    encoder = build_encoder(cfg.encoder, tokenizer.input_vocab_size, source_table=table)
+    stage1: dict[str, Any] = {}
+    if encoder.needs_stage1:
+        gen = torch.Generator().manual_seed(cfg.train.seed)
+        stage1 = encoder.stage1_fit(cfg.encoder.stage1_steps, cfg.encoder.stage1_lr, gen)
+    model = build_model(cfg.model, encoder.d_out, tokenizer.target_vocab_size)
+    encoder.to(device)
+    model.to(device)
+    optimizer = _make_optimizer([encoder, model], cfg.train)
+
+    tokens_per_step = cfg.train.batch_size * context
+    total_steps = max(1, math.ceil(cfg.train.tokens_budget / tokens_per_step))
+    eval_every = max(1, round(total_steps * cfg.train.eval_interval))
+    ckpt_every = max(1, round(total_steps * cfg.train.checkpoint_every))
+
+    step, epoch, position, elapsed_before = 0, 0, 0, 0.0
+    if (out / "checkpoint.pt").exists():
+        state = load_checkpoint(out)
+        encoder.load_state_dict(state["encoder"])
+        model.load_state_dict(state["model"])
+        optimizer.load_state_dict(state["optimizer"])
+        _set_rng_state(state["rng"])
+        step, epoch, position = state["step"], state["epoch"], state["position"]
+        elapsed_before = float(state.get("train_seconds", 0.0))
+        stage1 = state.get("stage1", stage1)
+        truncate_log(out, step)
+        logger.info("%s: resuming at step %d of %d", out, step, total_steps)
+    else:
+        truncate_log(out, -1)
+
+    def make_stream(ep: int, start: int) -> WindowStream:
+        return WindowStream(open_pieces, tokenizer, cfg.split, cfg.window, split="train",
+                            seed=cfg.train.seed, epoch=ep, start=start, rc_aug=cfg.train.rc_aug)
+
+    data = _Batches(make_stream, cfg.train.batch_size, epoch, position)
+    loop_started = time.perf_counter()
+    encoder.train()
+    model.train()
+    loss_value = float("nan")
+    while step < total_steps:
+        lr = get_lr(step, total_steps, cfg.train)
+        for group in optimizer.param_groups:
+            group["lr"] = lr
+        inputs, targets = tokenizer.inputs_targets(data.next())
+        scored = torch.from_numpy(tokenizer.scored(targets)).to(device)
+        x = torch.from_numpy(inputs).to(device)
+        y = torch.from_numpy(targets).to(device)
+        with autocast(device):
+            logits = model(encoder(x))  # (B, T, V)
+        loss = masked_loss(logits, y, scored)
+        aux = encoder.aux_loss()
+        total = loss if aux is None else loss + aux
+        optimizer.zero_grad(set_to_none=True)
+        total.backward()
+        params = [p for m in (encoder, model) for p in m.parameters() if p.requires_grad]
+        torch.nn.utils.clip_grad_norm_(params, cfg.train.grad_clip)
+        optimizer.step()
+        step += 1
+        loss_value = float(loss.detach())
+        if progress is not None:
+            progress(step, total_steps, loss_value)
+        if step % eval_every == 0 or step == total_steps:
+            val = evaluate(encoder, model, tokenizer, val_windows, device) if len(val_windows) else {}
+            append_log(out, {"step": step, "tokens_seen": step * tokens_per_step, "lr": lr,
+                             "train_loss_nats": loss_value,
+                             **{f"val_{k}": v for k, v in val.items()}})
+        if step % ckpt_every == 0 and step < total_steps:
+            save_checkpoint(out, {
+                "encoder": encoder.state_dict(), "model": model.state_dict(),
+                "optimizer": optimizer.state_dict(), "rng": _rng_state(), "step": step,
+                "epoch": data.epoch, "position": data.position, "stage1": stage1,
+                "train_seconds": elapsed_before + time.perf_counter() - loop_started,
+            })
+    train_seconds = elapsed_before + time.perf_counter() - loop_started
+    # The final weights: what `genoenc eval` scores and what autoencoder arms compress.
+    save_checkpoint(out, {
+        "encoder": encoder.state_dict(), "model": model.state_dict(),
+        "optimizer": optimizer.state_dict(), "rng": _rng_state(), "step": step,
+        "epoch": data.epoch, "position": data.position, "stage1": stage1,
+        "train_seconds": train_seconds,
+    })
+
+    test = evaluate(encoder, model, tokenizer, test_windows, device)
+    train_sample = collect_windows(open_pieces, cfg.split, cfg.window, tokenizer, "train",
+                                   cfg.train.ref_train_tokens)
+    reference = reference_bits(tokenizer, train_sample, val_windows, test_windows,
+                               cfg.train.markov_max_k)
+    counts = encoder.param_counts()
+    task_params = model.param_count()
+    metrics: dict[str, Any] = {
+        "schema_version": SCHEMA_VERSION,
+        "domain": domain_of(cfg),
+        "sources": source_descriptions(cfg),
+        "tokenizer": {"kind": cfg.tokenizer.kind, "k": cfg.tokenizer.k,
+                      "stride": tokenizer.config.stride},
+        "vocab_size": tokenizer.input_vocab_size,
+        "target_vocab_size": tokenizer.target_vocab_size,
+        "strategy": cfg.encoder.strategy,
+        "ratio": 1 if cfg.encoder.strategy == "full" else cfg.encoder.ratio,
+        "d_orig": cfg.encoder.d_orig,
+        "d_c": encoder.d_out,
+        "d_model": cfg.model.d_model,
+        "arch": cfg.model.arch,
+        "seed": cfg.train.seed,
+        "tokens_seen": total_steps * tokens_per_step,
+        "steps": total_steps,
+        "stage_tokens": {"task": total_steps * tokens_per_step, **stage1},
+        "wall_seconds": time.perf_counter() - started,
+        "train_seconds": train_seconds,
+        "tokens_per_second": (total_steps * tokens_per_step) / max(train_seconds, 1e-9),
+        "device": str(device),
+        "test": {
+            "loss_nats": test["loss_nats"],
+            "bits_per_token": test["bits_per_token"],
+            "bits_per_base": test["bits_per_base"],
+            "perplexity": test["perplexity"],
+            "accuracy": test["accuracy"],
+            "targets": test["targets"],
+            "base_targets": test["base_targets"],
+        },
+        "eval_sample": {"test_windows": len(test_windows), "val_windows": len(val_windows),
+                        "eval_tokens_cap": cfg.train.eval_tokens,
+                        "rule": "first windows of the split in stream order, capped"},
+        "reference": reference,
+        "params": {
+            "encoding": counts["encoding"],
+            "training_only": counts["training_only"],
+            "task_model": task_params,
+            "total": counts["encoding"] + counts["training_only"] + task_params,
+            "encoding_bytes": encoder.encoding_bytes(torch.float32),
+        },
+        "learned_nothing": bool(test["bits_per_base"] >= 0.99 * reference["order0_bits"]),
+        "config_hash": config_hash(cfg_dict),
+    }
+    if table is not None:
+        source = Path(cfg.train.source_run) if cfg.train.source_run else out / "source_full"
+        metrics["stage_tokens"]["source_full_run"] = str(source)
+    atomic_write_json(out / METRICS_FILE, metrics)
+    return metrics
+
+
+def _input_label(cfg: RunConfig) -> str:
+    if cfg.tokens:
+        return cfg.tokens
+    names = [*cfg.reader.fasta, *cfg.reader.bam, *cfg.reader.cram, *cfg.reader.fastq,
+             *cfg.reader.text]
+    return ", ".join(str(n) for n in names) or "input"
+
