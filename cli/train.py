@@ -28,7 +28,7 @@ def train(config_file: str | None, out: str | None, resume: bool, **kw: Any) -> 
     if config_file:
         cfg = merge_config(cfg, load_config_file(config_file))
     cfg = merge_config(cfg, run_overrides(kw))
-    if not (cfg.tokens or cfg.reader.has_inputs()):
+    if not (cfg.tokens or cfg.reader.has_inputs):
         raise click.UsageError("give an input: --fasta, --bam, --cram, --fastq, --text or --tokens")
     run_dir = Path(out) if out else Path("runs") / run_name(cfg)
     with progress_reporter("train") as progress:

@@ -207,7 +207,8 @@ def train(
     torch.manual_seed(cfg.train.seed)
     table = _source_table(cfg, out, progress)
     torch.manual_seed(cfg.train.seed)
-    encoder = build_encoder(cfg.encoder, tokenizer.input_vocab_size, source_table=table)
+    encoder = build_encoder(cfg.encoder, tokenizer.input_vocab_size, source_table=table,
+                            seed=cfg.train.seed)
     stage1: dict[str, Any] = {}
     if encoder.needs_stage1:
         gen = torch.Generator().manual_seed(cfg.train.seed)

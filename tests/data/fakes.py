@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 
 from genoenc.data import Piece
-from genoenc.tokenize.vocab import END, N, PAD, START, complement
+from genoenc.tokenize.vocab import END, PAD, START, N, complement
 
 
 @dataclass

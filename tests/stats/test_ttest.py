@@ -61,11 +61,11 @@ def test_t_test_all_zero_differences() -> None:
     assert test.reason == "all differences are zero"
 
 
-@pytest.mark.parametrize(("shift", "sign"), [(0.1, 1.0), (-0.3, -1.0)])
+@pytest.mark.parametrize(("shift", "sign"), [(0.25, 1.0), (-0.5, -1.0)])
 def test_t_test_constant_differences(shift: float, sign: float) -> None:
-    b = np.array([1.7, 1.9, 2.0, 1.8])
+    b = np.array([1.5, 2.0, 2.5, 1.75])  # dyadic values: a - b is exactly `shift`
     a = b + shift
-    assume(all_equal(a - b))
+    assert all_equal(a - b)
     test = paired_t_test(a, b)
     assert test.statistic == sign * math.inf
     assert test.p_value == 0.0
@@ -129,7 +129,7 @@ def test_tost_by_hand() -> None:
 
 
 def test_tost_constant_differences() -> None:
-    inside = tost_paired([1.0, 2.0], [0.9, 1.9], 0.5)  # d = 0.1 (up to rounding) twice
+    inside = tost_paired([1.25, 2.25], [1.0, 2.0], 0.5)  # d = 0.25 twice
     assert inside.reason is not None
     assert (inside.p_value, inside.t_lower, inside.t_upper) == (0.0, math.inf, -math.inf)
     outside = tost_paired([1.0, 1.0], [0.0, 0.0], 0.5)

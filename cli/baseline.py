@@ -1,0 +1,43 @@
+"""``genoenc baseline``: order-0 and order-k Markov bits per base on the run's split."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import click
+
+from ._options import input_options, run_overrides
+
+
+@click.command()
+@input_options
+@click.option("--k", type=int, help="k-mer length of the tokenization [1].")
+@click.option("--stride", type=int, help="k-mer stride [k].")
+@click.option("--context", type=int, help="Window length [256].")
+@click.option("--eval-tokens", type=int, help="Cap on test targets.")
+@click.option("--max-order", type=int, help="Highest Markov order tried [12].")
+@click.option("--json", "json_out", type=click.Path(dir_okay=False), help="Write the result here.")
+def baseline(max_order: int | None, json_out: str | None, **kw: Any) -> None:
+    """Reference bits per base (uniform, order-0, best Markov) on the test split."""
+    from pathlib import Path
+
+    from genoenc.train import RunConfig, merge_config
+    from genoenc.train.rundir import atomic_write_json
+    from genoenc.train.scoring import baseline as run_baseline
+
+    overrides = run_overrides(kw)
+    if max_order is not None:
+        overrides.setdefault("train", {})["markov_max_k"] = max_order
+    cfg = merge_config(RunConfig(), overrides)
+    if not (cfg.tokens or cfg.reader.has_inputs):
+        raise click.UsageError("give an input: --fasta, --bam, --cram, --fastq, --text or --tokens")
+    result = run_baseline(cfg)
+    if json_out:
+        atomic_write_json(Path(json_out), result)
+    ref = result["reference"]
+    click.echo(f"{'reference':<22}{'bits/base':>10}")
+    click.echo(f"{'uniform':<22}{ref['uniform_bits']:>10.4f}")
+    click.echo(f"{'order-0':<22}{ref['order0_bits']:>10.4f}")
+    for k, bits in ref["markov_val_bits"].items():
+        click.echo(f"{'Markov k=' + k + ' (val)':<22}{bits:>10.4f}")
+    click.echo(f"{'Markov k=' + str(ref['markov_order']) + ' (test)':<22}{ref['markov_bits']:>10.4f}")

@@ -1,0 +1,30 @@
+"""``genoenc tokenize``: write a token store once, for many epochs at memory speed."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import click
+
+from ._options import input_options, reader_overrides
+
+
+@click.command()
+@input_options
+@click.option("--k", type=int, default=1, show_default=True, help="k-mer length.")
+@click.option("--stride", type=int, help="1 (overlapping) or k [k].")
+@click.option("-o", "--out", required=True, type=click.Path(file_okay=False), help="Store folder.")
+@click.option("--overwrite", is_flag=True, help="Replace an existing store.")
+def tokenize(k: int, stride: int | None, out: str, overwrite: bool, **kw: Any) -> None:
+    """Tokenize the inputs into a memory-mapped token store."""
+    from genoenc.io import ReaderConfig
+    from genoenc.store import tokenize_inputs
+    from genoenc.tokenize import TokenizerConfig
+
+    reader = ReaderConfig(**reader_overrides(kw))
+    if not reader.has_inputs:
+        raise click.UsageError("give an input: --fasta, --bam, --cram, --fastq or --text")
+    store = tokenize_inputs(reader, TokenizerConfig(k=k, stride=stride), out, overwrite=overwrite)
+    click.echo(f"store      {out}")
+    click.echo(f"records    {len(store.records):,}")
+    click.echo(f"tokens     {store.n_tokens:,} ({store.tokens.dtype})")

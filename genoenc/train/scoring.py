@@ -1,0 +1,135 @@
+"""Scoring without training: a finished run on other data, and the references alone."""
+
+from __future__ import annotations
+
+import dataclasses
+import time
+from pathlib import Path
+from typing import Any
+
+import torch
+
+from genoenc.data import SplitConfig, collect_windows
+from genoenc.encoders import build_encoder
+from genoenc.errors import InputError, RunDirError
+from genoenc.models import build_model
+from genoenc.tokenize import build_tokenizer
+
+from .checkpoint import load_checkpoint
+from .config import RunConfig, merge_config
+from .device import pick_device
+from .evaluate import evaluate
+from .references import reference_bits
+from .rundir import CONFIG_FILE, SCHEMA_VERSION, read_json, read_metrics
+from .sources import open_piece_source, source_descriptions
+
+__all__ = ["baseline", "evaluate_run", "load_run_config"]
+
+
+def load_run_config(run: str | Path) -> RunConfig:
+    """Rebuild the resolved :class:`RunConfig` of a run directory."""
+    run = Path(run)
+    saved = read_json(run / CONFIG_FILE)
+    if not isinstance(saved, dict) or saved.get("schema_version") != SCHEMA_VERSION:
+        found = saved.get("schema_version") if isinstance(saved, dict) else None
+        raise RunDirError(f"{run}: run directory of schema_version {found!r}, this genoenc reads "
+                          f"{SCHEMA_VERSION}")
+    return merge_config(RunConfig(), saved["config"])
+
+
+def _whole_input(cfg: RunConfig) -> RunConfig:
+    """The same run config with every window of the input in the test split."""
+    return dataclasses.replace(cfg, split=SplitConfig(val_fraction=0.0, test_fraction=1.0,
+                                                      block_tokens=cfg.split.block_tokens))
+
+
+def evaluate_run(
+    run: str | Path,
+    other: RunConfig,
+    *,
+    eval_tokens: int | None = None,
+    device: str = "auto",
+) -> dict[str, Any]:
+    """Score a finished run on other data (cross-genome), with the run's own references.
+
+    Args:
+        run: A finished run directory.
+        other: A run config whose ``reader``/``tokens`` name the data to score; the
+            tokenizer, windows and model come from the run.
+        eval_tokens: Cap on scored targets (default: the run's ``train.eval_tokens``).
+        device: Device name as for training.
+
+    Returns:
+        ``{"run", "sources", "test": {...}, "reference": {...}}``; the references (order-0
+        and the Markov order chosen in the run) are fitted on the run's own training data
+        and scored on the other data, so they are the fair cross-genome baseline.
+    """
+    run = Path(run)
+    metrics = read_metrics(run)
+    cfg = load_run_config(run)
+    started = time.perf_counter()
+    tokenizer = build_tokenizer(cfg.tokenizer)
+    encoder = build_encoder(cfg.encoder, tokenizer.input_vocab_size,
+                            source_table=_placeholder_table(cfg, tokenizer.input_vocab_size),
+                            seed=cfg.train.seed)
+    model = build_model(cfg.model, encoder.d_out, tokenizer.target_vocab_size)
+    state = load_checkpoint(run)
+    try:
+        encoder.load_state_dict(state["encoder"])
+        model.load_state_dict(state["model"])
+    except (KeyError, RuntimeError) as exc:
+        raise RunDirError(f"{run}: checkpoint does not match its config ({exc})") from None
+    target = _whole_input(dataclasses.replace(cfg, reader=other.reader, tokens=other.tokens))
+    cap = eval_tokens or cfg.train.eval_tokens
+    windows = collect_windows(open_piece_source(target, tokenizer), target.split, cfg.window,
+                              tokenizer, "test", cap)
+    if len(windows) == 0:
+        raise InputError(", ".join(other.reader.fasta) or str(other.tokens),
+                         "no window to score (input shorter than one window)")
+    dev = pick_device(device)
+    encoder.to(dev)
+    model.to(dev)
+    test = evaluate(encoder, model, tokenizer, windows, dev)
+    own = open_piece_source(cfg, tokenizer)
+    train_sample = collect_windows(own, cfg.split, cfg.window, tokenizer, "train",
+                                   cfg.train.ref_train_tokens)
+    val_sample = collect_windows(own, cfg.split, cfg.window, tokenizer, "val",
+                                 max(cfg.train.eval_tokens // 4, cfg.window.context))
+    reference = reference_bits(tokenizer, train_sample, val_sample, windows,
+                               cfg.train.markov_max_k)
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "run": str(run),
+        "strategy": metrics["strategy"],
+        "ratio": metrics["ratio"],
+        "seed": metrics["seed"],
+        "sources": source_descriptions(target),
+        "test": test,
+        "reference": reference,
+        "wall_seconds": time.perf_counter() - started,
+    }
+
+
+def _placeholder_table(cfg: RunConfig, vocab_size: int) -> torch.Tensor | None:
+    """A zero source table of the right shape; the checkpoint overwrites what is stored."""
+    if cfg.encoder.strategy.startswith("autoencoder") and cfg.encoder.source_table == "full":
+        return torch.zeros(vocab_size, cfg.encoder.d_orig)
+    return None
+
+
+def baseline(cfg: RunConfig) -> dict[str, Any]:
+    """Order-0 and best order-k Markov bits per base on the run config's test split."""
+    tokenizer = build_tokenizer(cfg.tokenizer)
+    pieces = open_piece_source(cfg, tokenizer)
+
+    def sample(split: str, cap: int) -> Any:
+        return collect_windows(pieces, cfg.split, cfg.window, tokenizer, split, cap)
+
+    test = sample("test", cfg.train.eval_tokens)
+    if len(test) == 0:
+        raise InputError(", ".join(cfg.reader.fasta) or str(cfg.tokens),
+                         "too little data: the test split holds no window")
+    reference = reference_bits(tokenizer, sample("train", cfg.train.ref_train_tokens),
+                               sample("val", max(cfg.train.eval_tokens // 4, cfg.window.context)),
+                               test, cfg.train.markov_max_k)
+    return {"sources": source_descriptions(cfg), "reference": reference}
