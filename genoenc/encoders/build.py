@@ -74,7 +74,7 @@ def build_encoder(
     generator = torch.Generator().manual_seed(seed)
     # nn.Linear/nn.Embedding draw from the global RNG as they are constructed; we redraw
     # them from `generator` and restore the global state afterwards.
-    if True:
+    with torch.random.fork_rng(devices=[]):
         if cfg.strategy == "full":
             return FullEncoder(cfg, vocab_size, generator)
         if cfg.strategy == "learned":
