@@ -15,8 +15,12 @@ $(STAMP): pyproject.toml constraints.txt
 
 install: $(STAMP)
 
+ECOLI := data/samples/ecoli_k12_mg1655_GCF_000005845.2.fna.gz
+
+# Two arms on the E. coli sample; --resume makes a second `make demo` reuse finished runs.
 demo: $(STAMP)
-	$(VENV)/bin/genoenc demo
+	$(VENV)/bin/genoenc train --fasta $(ECOLI) --strategy full --out runs/demo/full --resume
+	$(VENV)/bin/genoenc train --fasta $(ECOLI) --strategy learned --ratio 4 --out runs/demo/learned-r4 --resume
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .

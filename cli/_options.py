@@ -66,6 +66,8 @@ def run_options(func: F) -> F:
                      help="Reverse-complement augmentation (training only)."),
         click.option("--device", type=click.Choice(["auto", "cpu", "cuda", "mps"]),
                      help="Device [auto: CUDA, then MPS, then CPU]."),
+        click.option("--block-tokens", type=int,
+                     help="Split block size in tokens (hashed train/val/test blocks) [65,536]."),
         click.option("--val-contigs", help="Comma-separated records for validation."),
         click.option("--test-contigs", help="Comma-separated records for test."),
         click.option("--source-run", type=click.Path(file_okay=False),
@@ -95,6 +97,7 @@ _RUN_FIELDS = {
     "rc_aug": ("train", "rc_aug"),
     "device": ("train", "device"),
     "source_run": ("train", "source_run"),
+    "block_tokens": ("split", "block_tokens"),
 }
 
 

@@ -8,7 +8,7 @@ iterable stream or a map-style dataset over a token store
 (:mod:`~genoenc.data.datasets`); both give the same windows in the same order.
 """
 
-from genoenc.data.datasets import StoreLike, StoreRecord, StoreWindows, WindowStream, store_pieces
+from genoenc.data.datasets import RecordLike, StoreLike, StoreWindows, WindowStream, store_pieces
 from genoenc.data.splits import (
     SPLITS,
     OpenPieces,
@@ -37,10 +37,10 @@ __all__ = [
     "SPLITS",
     "OpenPieces",
     "Piece",
+    "RecordLike",
     "Split",
     "SplitConfig",
     "StoreLike",
-    "StoreRecord",
     "StoreWindows",
     "WindowConfig",
     "WindowStream",

@@ -47,12 +47,12 @@ from genoenc.data.windows import (
 )
 from genoenc.errors import ConfigError
 
-__all__ = ["StoreLike", "StoreRecord", "StoreWindows", "WindowStream", "store_pieces"]
+__all__ = ["RecordLike", "StoreLike", "StoreWindows", "WindowStream", "store_pieces"]
 
 logger = logging.getLogger(__name__)
 
 
-class StoreRecord(Protocol):
+class RecordLike(Protocol):
     """One record of a token store: where its ids lie in ``tokens``."""
 
     @property
@@ -80,7 +80,7 @@ class StoreLike(Protocol):
         ...
 
     @property
-    def records(self) -> Sequence[StoreRecord]:
+    def records(self) -> Sequence[RecordLike]:
         """The records in store order."""
         ...
 
@@ -134,8 +134,9 @@ class WindowStream(torch.utils.data.IterableDataset[np.ndarray]):
         shuffle: Pass the windows through the shuffle buffer.
 
     Under a ``DataLoader`` with several workers each worker takes every
-    ``num_workers``-th window of the rank's share, so nothing is read twice; the
-    loader then interleaves the workers' batches.
+    ``num_workers``-th window of the rank's share, so no window is yielded twice
+    (each worker still reads the whole stream); the loader then interleaves the
+    workers' batches, so the order differs from a single process's.
 
     Yields:
         ``(L,)`` arrays of ``tokenizer.store_dtype``.
@@ -151,7 +152,6 @@ class WindowStream(torch.utils.data.IterableDataset[np.ndarray]):
         split_cfg: SplitConfig,
         window_cfg: WindowConfig,
         split: str = "train",
-        *,
         seed: int = 0,
         epoch: int = 0,
         start: int = 0,
@@ -246,7 +246,7 @@ class StoreWindows(torch.utils.data.Dataset[np.ndarray]):
         self._split_tokens = int(self._segment_lengths.sum())
         began = time.perf_counter()
         self._starts = self._index()
-        logger.debug(
+        logger.info(
             "split %s: %d windows from %d tokens, indexed in %.2f s",
             self.split,
             len(self._starts),

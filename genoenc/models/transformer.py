@@ -6,7 +6,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-__all__ = ["Block", "CausalSelfAttention", "MLP", "Transformer"]
+__all__ = ["MLP", "Block", "CausalSelfAttention", "Transformer"]
 
 
 class CausalSelfAttention(nn.Module):

@@ -122,7 +122,7 @@ def paired_t_test(a: ArrayLike, b: ArrayLike) -> PairedTest:
         )
     if reason is not None:
         se = 0.0
-        mean = 0.0 if np.all(d == 0) else float(d[0])
+        mean = float(d[0])  # exact, where np.mean may round
     t = ratio(mean, se)
     p = float(2 * special.stdtr(n - 1, -abs(t)))
     return PairedTest(

@@ -25,14 +25,16 @@ import uuid
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 import genoenc
 from genoenc.errors import ConfigError, FileFormatError, GenoencError
-from genoenc.io._records import Chunk
 from genoenc.tokenize import Tokenizer, TokenizerConfig, build_tokenizer
+
+if TYPE_CHECKING:
+    from genoenc.io import Chunk
 
 __all__ = [
     "INDEX_FILE",
@@ -41,6 +43,7 @@ __all__ = [
     "TOKENS_FILE",
     "StoreRecord",
     "TokenStore",
+    "check_destination",
     "write_store",
 ]
 
@@ -233,7 +236,9 @@ def write_store(
                 n_tokens += ids.size
                 if chunk.last:
                     records.append(
-                        StoreRecord(name=chunk.name, offset=record_offset, length=n_tokens - record_offset)
+                        StoreRecord(
+                            name=chunk.name, offset=record_offset, length=n_tokens - record_offset
+                        )
                     )
                 if progress is not None:
                     progress(len(chunk.seq))
@@ -314,10 +319,14 @@ def _move_into_place(temp: Path, path: Path, *, overwrite: bool) -> None:
 
 def _parse_index(
     index: object, where: Path
-) -> tuple[TokenizerConfig, np.dtype[Any], int, tuple[StoreRecord, ...], tuple[dict[str, Any], ...]]:
+) -> tuple[
+    TokenizerConfig, np.dtype[Any], int, tuple[StoreRecord, ...], tuple[dict[str, Any], ...]
+]:
     """Check an ``index.json`` object field by field; raise FileFormatError naming ``where``."""
     if not isinstance(index, dict) or index.get("format") != STORE_FORMAT:
-        raise FileFormatError(where, f"not a genoenc token store index (no format {STORE_FORMAT!r})")
+        raise FileFormatError(
+            where, f"not a genoenc token store index (no format {STORE_FORMAT!r})"
+        )
     version = index.get("schema_version")
     if version != SCHEMA_VERSION:
         raise FileFormatError(
@@ -355,7 +364,9 @@ def _parse_index(
             and record.length >= 0
         )
         if not valid:
-            raise FileFormatError(where, f"record #{number} ({entry!r:.80}) does not follow the last")
+            raise FileFormatError(
+                where, f"record #{number} ({entry!r:.80}) does not follow the last"
+            )
         end = record.end
         records.append(record)
     if end != n_tokens:

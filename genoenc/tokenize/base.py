@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from typing import Any, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 import numpy as np
 
-from genoenc.io._records import Chunk
 from genoenc.tokenize.config import TokenizerConfig
+
+if TYPE_CHECKING:
+    from genoenc.io import Chunk
 
 __all__ = ["Tokenizer", "build_tokenizer"]
 

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable, Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from genoenc.errors import ConfigError, SequenceCharError, shorten
-from genoenc.io._records import Chunk
 from genoenc.tokenize.config import TokenizerConfig
 from genoenc.tokenize.kmer import (
     kmer_bases,
@@ -31,6 +30,9 @@ from genoenc.tokenize.vocab import (
     TRANSLATE,
     N,
 )
+
+if TYPE_CHECKING:
+    from genoenc.io import Chunk
 
 __all__ = ["KmerTokenizer"]
 

@@ -104,7 +104,6 @@ def _prepare_run_dir(out: Path, cfg_dict: dict[str, Any], resume: bool) -> dict[
     if not config_path.exists():
         if out.exists() and any(out.iterdir()):
             raise RunDirError(f"{out}: exists and is not a genoenc run directory")
-        out.mkdir(parents=True, exist_ok=True)
         return None
     saved = read_json(config_path)
     if not isinstance(saved, dict) or saved.get("schema_version") != SCHEMA_VERSION:
@@ -185,15 +184,6 @@ def train(
     open_pieces = open_piece_source(cfg, tokenizer)
     context = cfg.window.context
 
-    if not (out / CONFIG_FILE).exists():
-        atomic_write_json(out / CONFIG_FILE, {
-            "schema_version": SCHEMA_VERSION,
-            "config_hash": config_hash(cfg_dict),
-            "config": cfg_dict,
-            "versions": versions(),
-            "command": argv if argv is not None else sys.argv,
-        })
-
     # Fixed evaluation samples: the first windows of each split, capped (cost follows budget).
     val_windows = collect_windows(open_pieces, cfg.split, cfg.window, tokenizer, "val",
                                   max(cfg.train.eval_tokens // 4, context))
@@ -202,6 +192,17 @@ def train(
     if len(test_windows) == 0:
         raise InputError(_input_label(cfg), "too little data: the test split holds no window "
                          "(give more input or lower --context / split.block_tokens)")
+
+    # The inputs are readable and large enough: only now does the run directory appear.
+    if not (out / CONFIG_FILE).exists():
+        out.mkdir(parents=True, exist_ok=True)
+        atomic_write_json(out / CONFIG_FILE, {
+            "schema_version": SCHEMA_VERSION,
+            "config_hash": config_hash(cfg_dict),
+            "config": cfg_dict,
+            "versions": versions(),
+            "command": argv if argv is not None else sys.argv,
+        })
 
     device = pick_device(cfg.train.device)
     torch.manual_seed(cfg.train.seed)

@@ -15,7 +15,7 @@ def test_defaults_and_derived_widths() -> None:
     assert EncoderConfig(strategy="autoencoder-twostage", d_orig=64, ratio=4).d_mid == 32
     assert EncoderConfig(strategy="autoencoder-twostage", ratio=4, ae_mid=48).d_mid == 48
     assert EncoderConfig(strategy="autoencoder-deep", d_orig=8, ratio=1).d_hidden == (8,)
-    assert EncoderConfig(strategy="autoencoder-deep", ae_hidden=[40, 24]).d_hidden == (40, 24)
+    assert EncoderConfig(strategy="autoencoder-deep", ae_hidden=(40, 24)).d_hidden == (40, 24)
 
 
 def test_full_records_ratio_one() -> None:
@@ -77,7 +77,7 @@ def test_onehot_needs_d_orig_at_least_vocab_size() -> None:
 def test_full_source_table_must_be_given_with_the_right_shape() -> None:
     cfg = EncoderConfig(strategy="autoencoder", d_orig=16, ratio=4, source_table="full")
     assert needs_source_table(cfg)
-    with pytest.raises(ConfigError, match="encoder.source_table"):
+    with pytest.raises(ConfigError, match=r"encoder\.source_table"):
         build_encoder(cfg, 8)
     with pytest.raises(ConfigError, match=r"8x32 .* 8x16"):
         build_encoder(cfg, 8, torch.zeros(8, 32))

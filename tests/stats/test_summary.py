@@ -9,6 +9,7 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
+from numpy.typing import ArrayLike
 from scipy import stats
 
 from genoenc.stats import Interval, describe, paired_difference
@@ -48,7 +49,8 @@ def test_describe_one_value_has_nan_spread() -> None:
     summary = describe([1.5])
     assert (summary.n, summary.mean) == (1, 1.5)
     assert math.isnan(summary.sd)
-    assert math.isnan(summary.ci95.low) and math.isnan(summary.ci95.high)
+    assert math.isnan(summary.ci95.low)
+    assert math.isnan(summary.ci95.high)
 
 
 def test_describe_constant_values_have_exactly_zero_sd() -> None:
@@ -66,7 +68,7 @@ def test_describe_constant_values_have_exactly_zero_sd() -> None:
         ([1.0, math.inf], "nan or inf"),
     ],
 )
-def test_describe_rejects_bad_input(values: list[object], message: str) -> None:
+def test_describe_rejects_bad_input(values: ArrayLike, message: str) -> None:
     with pytest.raises(ValueError, match=message):
         describe(values)
 
