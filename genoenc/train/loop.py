@@ -23,7 +23,7 @@ import torch
 from torch import nn
 
 from genoenc.data import WindowStream, batches, collect_windows
-from genoenc.encoders import build_encoder
+from genoenc.encoders import Encoder, build_encoder
 from genoenc.errors import InputError, RunDirError
 from genoenc.models import build_model
 from genoenc.tokenize import build_tokenizer
@@ -47,7 +47,7 @@ from .rundir import (
 )
 from .sources import domain_of, open_piece_source, source_descriptions
 
-__all__ = ["ProgressFn", "get_lr", "train"]
+__all__ = ["ProgressFn", "batch_tensors", "get_lr", "make_optimizer", "train", "train_step"]
 
 logger = logging.getLogger(__name__)
 
@@ -71,6 +71,40 @@ def get_lr(step: int, total: int, cfg: Any) -> float:
     return float(floor + 0.5 * (cfg.lr - floor) * (1 + math.cos(math.pi * min(progress, 1.0))))
 
 
+def batch_tensors(
+    tokenizer: Any, windows: np.ndarray, device: torch.device
+) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    """Store-id windows (B, L) -> input ids, target ids and the scored mask, on ``device``."""
+    inputs, targets = tokenizer.inputs_targets(windows)
+    scored = tokenizer.scored(targets)
+    return (torch.from_numpy(inputs).to(device), torch.from_numpy(targets).to(device),
+            torch.from_numpy(scored).to(device))
+
+
+def train_step(
+    encoder: Encoder,
+    model: nn.Module,
+    optimizer: torch.optim.Optimizer,
+    x: torch.Tensor,
+    y: torch.Tensor,
+    scored: torch.Tensor,
+    grad_clip: float,
+    device: torch.device,
+) -> float:
+    """One optimiser step: forward, masked loss (+ the encoder's auxiliary loss), clip, step."""
+    with autocast(device):
+        logits = model(encoder(x))  # (B, T, V)
+    loss = masked_loss(logits, y, scored)
+    aux = encoder.aux_loss()
+    total = loss if aux is None else loss + aux
+    optimizer.zero_grad(set_to_none=True)
+    total.backward()
+    params = [p for m in (encoder, model) for p in m.parameters() if p.requires_grad]
+    torch.nn.utils.clip_grad_norm_(params, grad_clip)
+    optimizer.step()
+    return float(loss.detach())
+
+
 def _rng_state() -> dict[str, Any]:
     state: dict[str, Any] = {"torch": torch.get_rng_state()}
     if torch.cuda.is_available():
@@ -84,7 +118,7 @@ def _set_rng_state(state: dict[str, Any]) -> None:
         torch.cuda.set_rng_state_all(state["cuda"])
 
 
-def _make_optimizer(modules: list[nn.Module], cfg: Any) -> torch.optim.AdamW:
+def make_optimizer(modules: list[nn.Module], cfg: Any) -> torch.optim.AdamW:
     """AdamW with weight decay on matrices only (embeddings, linear weights)."""
     decay, no_decay = [], []
     for module in modules:
@@ -217,7 +251,7 @@ def train(
     model = build_model(cfg.model, encoder.d_out, tokenizer.target_vocab_size)
     encoder.to(device)
     model.to(device)
-    optimizer = _make_optimizer([encoder, model], cfg.train)
+    optimizer = make_optimizer([encoder, model], cfg.train)
 
     tokens_per_step = cfg.train.batch_size * context
     total_steps = max(1, math.ceil(cfg.train.tokens_budget / tokens_per_step))
@@ -245,6 +279,17 @@ def train(
 
     data = _Batches(make_stream, cfg.train.batch_size, epoch, position)
     loop_started = time.perf_counter()
+
+    def checkpoint() -> float:
+        """Save everything a resume needs; return the training seconds so far."""
+        seconds = elapsed_before + time.perf_counter() - loop_started
+        save_checkpoint(out, {
+            "encoder": encoder.state_dict(), "model": model.state_dict(),
+            "optimizer": optimizer.state_dict(), "rng": _rng_state(), "step": step,
+            "epoch": data.epoch, "position": data.position, "stage1": stage1,
+            "train_seconds": seconds,
+        })
+        return seconds
     encoder.train()
     model.train()
     loss_value = float("nan")
@@ -252,22 +297,10 @@ def train(
         lr = get_lr(step, total_steps, cfg.train)
         for group in optimizer.param_groups:
             group["lr"] = lr
-        inputs, targets = tokenizer.inputs_targets(data.next())
-        scored = torch.from_numpy(tokenizer.scored(targets)).to(device)
-        x = torch.from_numpy(inputs).to(device)
-        y = torch.from_numpy(targets).to(device)
-        with autocast(device):
-            logits = model(encoder(x))  # (B, T, V)
-        loss = masked_loss(logits, y, scored)
-        aux = encoder.aux_loss()
-        total = loss if aux is None else loss + aux
-        optimizer.zero_grad(set_to_none=True)
-        total.backward()
-        params = [p for m in (encoder, model) for p in m.parameters() if p.requires_grad]
-        torch.nn.utils.clip_grad_norm_(params, cfg.train.grad_clip)
-        optimizer.step()
+        x, y, scored = batch_tensors(tokenizer, data.next(), device)
+        loss_value = train_step(encoder, model, optimizer, x, y, scored, cfg.train.grad_clip,
+                                device)
         step += 1
-        loss_value = float(loss.detach())
         if progress is not None:
             progress(step, total_steps, loss_value)
         if step % eval_every == 0 or step == total_steps:
@@ -276,20 +309,9 @@ def train(
                              "train_loss_nats": loss_value,
                              **{f"val_{k}": v for k, v in val.items()}})
         if step % ckpt_every == 0 and step < total_steps:
-            save_checkpoint(out, {
-                "encoder": encoder.state_dict(), "model": model.state_dict(),
-                "optimizer": optimizer.state_dict(), "rng": _rng_state(), "step": step,
-                "epoch": data.epoch, "position": data.position, "stage1": stage1,
-                "train_seconds": elapsed_before + time.perf_counter() - loop_started,
-            })
-    train_seconds = elapsed_before + time.perf_counter() - loop_started
+            checkpoint()
     # The final weights: what `genoenc eval` scores and what autoencoder arms compress.
-    save_checkpoint(out, {
-        "encoder": encoder.state_dict(), "model": model.state_dict(),
-        "optimizer": optimizer.state_dict(), "rng": _rng_state(), "step": step,
-        "epoch": data.epoch, "position": data.position, "stage1": stage1,
-        "train_seconds": train_seconds,
-    })
+    train_seconds = checkpoint()
 
     test = evaluate(encoder, model, tokenizer, test_windows, device)
     train_sample = collect_windows(open_pieces, cfg.split, cfg.window, tokenizer, "train",

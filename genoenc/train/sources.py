@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
 
-from genoenc.data import store_pieces
+from genoenc.data import OpenPieces, store_pieces
 from genoenc.errors import ConfigError
 from genoenc.io import describe_inputs, read_inputs
 from genoenc.store import TokenStore
@@ -17,7 +17,7 @@ from .config import RunConfig
 __all__ = ["domain_of", "open_piece_source", "source_descriptions"]
 
 
-def open_piece_source(cfg: RunConfig, tokenizer: Any) -> Callable[[], Iterator[np.ndarray]]:
+def open_piece_source(cfg: RunConfig, tokenizer: Any) -> OpenPieces:
     """A zero-argument callable that (re)starts the stream of framed store ids.
 
     A token store is read from its memory map; other inputs are read and tokenized
@@ -30,12 +30,12 @@ def open_piece_source(cfg: RunConfig, tokenizer: Any) -> Callable[[], Iterator[n
                 f"{cfg.tokens}: the store was written with {store.tokenizer_config}, "
                 f"the run asks for {cfg.tokenizer}; pass the matching --k/--stride"
             )
-        return store_pieces(store)
+        return store_pieces(store, named=True)
 
-    def open_pieces() -> Iterator[np.ndarray]:
+    def open_pieces() -> Iterator[tuple[str, np.ndarray]]:
         chunks = read_inputs(cfg.reader, alphabet=tokenizer.alphabet)
-        for _chunk, ids in tokenizer.encode_chunks(chunks):
-            yield ids
+        for chunk, ids in tokenizer.encode_chunks(chunks):
+            yield chunk.name, ids
 
     return open_pieces
 
