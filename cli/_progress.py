@@ -6,11 +6,12 @@ import contextlib
 import logging
 import sys
 import time
-from collections.abc import Iterator
-
-from genoenc.train import ProgressFn
+from collections.abc import Callable, Iterator
 
 logger = logging.getLogger("genoenc")
+
+#: (step, total steps, last loss), as genoenc.train.ProgressFn (not imported: keeps --help fast).
+ProgressFn = Callable[[int, int, float], None]
 
 
 @contextlib.contextmanager

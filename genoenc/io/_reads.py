@@ -6,6 +6,7 @@ data can exceed ``chunk_size``, so a read is still cut into bounded chunks.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 from collections.abc import Iterable, Iterator
@@ -138,44 +139,60 @@ def _read_alignments(
     try:
         alignments = pysam.AlignmentFile(name, "r", reference_filename=reference)
     except (OSError, ValueError) as error:
-        raise FileFormatError(name, f"not a readable BAM/CRAM file ({error})") from error
-    with alignments:
-        is_cram = bool(alignments.is_cram)
-        if regions and not alignments.has_index():
-            raise InputError(
-                name, "regions need an index (.bai/.crai): run `samtools index` on the file"
+        raise FileFormatError(name, f"cannot read as BAM/CRAM ({error})") from error
+    try:
+        yield from _alignment_chunks(alignments, name, reference, regions, chunk_size, alphabet)
+    finally:
+        # After a read error pysam's close() raises a stale errno of its own
+        # ("Closing failed"), which would hide the real error.
+        with contextlib.suppress(OSError):
+            alignments.close()
+
+
+def _alignment_chunks(
+    alignments: pysam.AlignmentFile,
+    name: str,
+    reference: str | None,
+    regions: list[Region],
+    chunk_size: int,
+    alphabet: bytes | None,
+) -> Iterator[Chunk]:
+    is_cram = bool(alignments.is_cram)
+    if regions and not alignments.has_index():
+        raise InputError(
+            name, "regions need an index (.bai/.crai): run `samtools index` on the file"
+        )
+    if is_cram and reference is None:
+        logger.warning("%s: CRAM read without --reference (works only if embedded)", name)
+    contigs = set(alignments.references)
+    for wanted in regions:
+        if wanted.contig not in contigs:
+            raise RegionError(
+                f"{name}: region {wanted}: unknown contig {wanted.contig!r} "
+                "(not in the file's header)"
             )
-        if is_cram and reference is None:
-            logger.warning("%s: CRAM read without --reference (works only if embedded)", name)
-        contigs = set(alignments.references)
-        for wanted in regions:
-            if wanted.contig not in contigs:
-                raise RegionError(
-                    f"{name}: region {wanted}: unknown contig {wanted.contig!r} "
-                    "(not in the file's header)"
+    reads = skipped = 0
+    try:
+        selected: list[Region | None] = list(regions) or [None]
+        for region in selected:
+            if region is None:
+                iterator = alignments.fetch(until_eof=True)
+            else:
+                iterator = alignments.fetch(region.contig, region.start, region.end)
+            for read in iterator:
+                if read.flag & _SECONDARY_OR_SUPPLEMENTARY:
+                    continue
+                sequence = read.get_forward_sequence()
+                if not sequence:
+                    skipped += 1
+                    continue
+                reads += 1
+                yield from _read_chunks(
+                    name, read.query_name or "", sequence.encode(), chunk_size, alphabet
                 )
-        reads = skipped = 0
-        try:
-            selected: list[Region | None] = list(regions) or [None]
-            for region in selected:
-                if region is None:
-                    iterator = alignments.fetch(until_eof=True)
-                else:
-                    iterator = alignments.fetch(region.contig, region.start, region.end)
-                for read in iterator:
-                    if read.flag & _SECONDARY_OR_SUPPLEMENTARY:
-                        continue
-                    sequence = read.get_forward_sequence()
-                    if not sequence:
-                        skipped += 1
-                        continue
-                    reads += 1
-                    yield from _read_chunks(
-                        name, read.query_name or "", sequence.encode(), chunk_size, alphabet
-                    )
-        except OSError as error:
-            raise _decode_error(name, reference, is_cram, error) from error
-        logger.debug("%s: %d reads, %d without sequence skipped", name, reads, skipped)
+    except OSError as error:
+        raise _decode_error(name, reference, is_cram, error) from error
+    logger.debug("%s: %d reads, %d without sequence skipped", name, reads, skipped)
 
 
 def _decode_error(

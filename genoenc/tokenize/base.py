@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 import numpy as np
 
 from genoenc.tokenize.config import TokenizerConfig
+from genoenc.tokenize.dna import KmerTokenizer
 
 if TYPE_CHECKING:
     from genoenc.io import Chunk
@@ -108,10 +109,6 @@ def build_tokenizer(cfg: TokenizerConfig) -> Tokenizer:
     >>> build_tokenizer(TokenizerConfig(k=3, stride=1))
     KmerTokenizer(k=3, stride=1)
     """
-    from genoenc.tokenize.dna import (
-        KmerTokenizer,  # lazy: keeps this module free of numpy-heavy imports
-    )
-
     if cfg.kind == "dna":
         return KmerTokenizer(cfg)
     raise AssertionError(f"unhandled tokenizer kind {cfg.kind!r}")  # TokenizerConfig checks it

@@ -46,7 +46,7 @@ def test_train_writes_schema(tmp_path: Path) -> None:
                                     "perplexity", "accuracy", "targets"}
     assert set(metrics["reference"]) >= {"uniform_bits", "order0_bits", "markov_order",
                                          "markov_bits"}
-    assert metrics["params"]["encoding"] == 12 * 16  # learned: V x d_c = 12... see vocab
+    assert metrics["params"]["encoding"] == 8 * 16  # learned: V x d_c, V = 8 for k = 1
     assert "bits/base" in out and "Markov" in out
 
 
