@@ -24,6 +24,7 @@ _COMMANDS = {
     "tokenize": "genoenc.cli.tokenize:tokenize",
     "eval": "genoenc.cli.eval:eval_",
     "baseline": "genoenc.cli.baseline:baseline",
+    "sweep": "genoenc.cli.sweep:sweep",
 }
 
 

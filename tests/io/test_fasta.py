@@ -32,8 +32,8 @@ def _records(chunks: Iterable[Chunk]) -> dict[str, bytes]:
         records.setdefault(chunk.name, []).append(chunk)
     joined = {}
     for name, parts in records.items():
-        assert parts[0].first and parts[-1].last, name
-        assert not any(p.first for p in parts[1:]) and not any(p.last for p in parts[:-1])
+        assert [p.first for p in parts] == [True] + [False] * (len(parts) - 1), name
+        assert [p.last for p in parts] == [False] * (len(parts) - 1) + [True], name
         lengths = [len(p.seq) for p in parts]
         assert [p.start for p in parts] == list(itertools.accumulate(lengths, initial=0))[:-1]
         assert len({p.byte_offset for p in parts}) == 1

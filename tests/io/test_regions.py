@@ -143,13 +143,13 @@ def _fetch_all(path: Path, regions: list[str], chunk_size: int = 1 << 20) -> dic
 
 def test_bgzip_regions_match_pysam_fetch() -> None:
     path = sample_path(CHR20)
-    regions = ["chr20:9,995,001-9,995,100", "chr20:10,000,001-10,250,000", "chr20:11095001-"]
+    regions = ["chr20:9,995,001-9,995,100", "chr20:10,000,001-10,250,000", "chr20:60,000,001-"]
     records = _fetch_all(path, regions, chunk_size=100_000)
     with pysam.FastaFile(str(path)) as fasta:
         assert records == {
             "chr20:9995001-9995100": fasta.fetch("chr20", 9_995_000, 9_995_100).encode(),
             "chr20:10000001-10250000": fasta.fetch("chr20", 10_000_000, 10_250_000).encode(),
-            "chr20:11095001-63025520": fasta.fetch("chr20", 11_095_000).encode(),
+            "chr20:60000001-63025520": fasta.fetch("chr20", 60_000_000).encode(),
         }
 
 
@@ -191,7 +191,8 @@ def test_missing_index_in_read_only_folder(tmp_path: Path, monkeypatch: pytest.M
         read_fasta_regions(path, ["chrI:1-10"])
     message = str(caught.value)
     assert message.startswith(f"{path}: no index (yeast.fa.gz.fai, yeast.fa.gz.gzi)")
-    assert "read-only" in message and "samtools faidx" in message
+    assert "folder is read-only" in message
+    assert "samtools faidx" in message
     assert not Path(f"{path}.fai").exists()
 
 

@@ -1,0 +1,208 @@
+"""Sweeps: a grid of runs (datasets x tokenizers x strategies x ratios x seeds) in one folder.
+
+Each cell is one run directory; finished cells are never redone and unfinished
+ones resume from their checkpoint, so a sweep interrupted by SIGINT or SIGKILL
+finishes when the same command is run again. Within a (dataset, tokenizer,
+seed) the ``full`` arm runs first, because the autoencoder arms compress its
+trained table. All arms of one seed read the same windows in the same order.
+
+A grid file (YAML or JSON) looks like::
+
+    base:            # config sections, as for `genoenc train --config`
+      train: {tokens_budget: 1000000}
+    datasets:        # optional; default: the inputs given on the command line
+      ecoli: {reader: {fasta: [data/samples/ecoli_k12_mg1655_GCF_000005845.2.fna.gz]}}
+    tokenizers: [{k: 1}, {k: 6, stride: 6}]
+    strategies: [full, learned, autoencoder]
+    ratios: [2, 4, 8]
+    seeds: 3         # or a list of seeds
+"""
+
+from __future__ import annotations
+
+import copy
+import logging
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from genoenc.errors import ConfigError
+
+from .config import RunConfig, merge_config
+from .loop import ProgressFn, train
+from .rundir import CONFIG_FILE, METRICS_FILE, atomic_write_json
+
+__all__ = ["SweepCell", "SweepGrid", "cell_status", "load_grid", "plan_sweep", "run_sweep"]
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, kw_only=True)
+class SweepGrid:
+    """The axes of a sweep; ``base`` and each dataset are config-section overrides."""
+
+    base: Mapping[str, Any] = field(default_factory=dict)
+    datasets: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    tokenizers: tuple[Mapping[str, Any], ...] = ({"k": 1},)
+    strategies: tuple[str, ...] = ("full", "learned", "autoencoder")
+    ratios: tuple[int, ...] = (2, 4, 8)
+    seeds: tuple[int, ...] = (0, 1, 2)
+
+    def __post_init__(self) -> None:
+        if not self.datasets:
+            raise ConfigError("sweep: no input (give --fasta/--text/... or `datasets` in the grid)")
+        if not self.strategies:
+            raise ConfigError("sweep.strategies must name at least one strategy")
+        if not self.seeds:
+            raise ConfigError("sweep.seeds must hold at least one seed")
+        if any(not isinstance(r, int) or r < 1 for r in self.ratios):
+            raise ConfigError(f"sweep.ratios must be positive integers (got {list(self.ratios)})")
+
+
+@dataclass(frozen=True)
+class SweepCell:
+    """One run of the grid: where it lives and the overrides that make its config."""
+
+    name: str
+    path: Path
+    overrides: dict[str, Any]
+    dataset: str
+    strategy: str
+    ratio: int
+    seed: int
+
+
+def _seeds(value: Any) -> tuple[int, ...]:
+    if isinstance(value, int):
+        if value < 1:
+            raise ConfigError(f"sweep.seeds must be at least 1 (got {value})")
+        return tuple(range(value))
+    return tuple(int(v) for v in value)
+
+
+def load_grid(data: Mapping[str, Any], cli_base: Mapping[str, Any] | None = None) -> SweepGrid:
+    """Build a :class:`SweepGrid` from a grid file's mapping plus command-line overrides.
+
+    Command-line inputs (``reader``/``tokens``) become the single dataset ``data`` when the
+    grid names no datasets; other command-line sections override the grid's ``base``.
+    """
+    known = {"base", "datasets", "tokenizers", "strategies", "ratios", "seeds"}
+    unknown = set(data) - known
+    if unknown:
+        raise ConfigError(f"unknown sweep grid key {sorted(unknown)[0]!r} (known: {sorted(known)})")
+    base = copy.deepcopy(dict(data.get("base", {})))
+    cli = dict(cli_base or {})
+    inputs = {k: cli.pop(k) for k in ("reader", "tokens") if k in cli}
+    for section, values in cli.items():
+        base.setdefault(section, {}).update(values)
+    datasets = dict(data.get("datasets") or {})
+    if not datasets and inputs:
+        datasets = {"data": inputs}
+    kwargs: dict[str, Any] = {"base": base, "datasets": datasets}
+    if "tokenizers" in data:
+        kwargs["tokenizers"] = tuple(dict(t) for t in data["tokenizers"])
+    if "strategies" in data:
+        kwargs["strategies"] = tuple(data["strategies"])
+    if "ratios" in data:
+        kwargs["ratios"] = tuple(data["ratios"])
+    if "seeds" in data:
+        kwargs["seeds"] = _seeds(data["seeds"])
+    return SweepGrid(**kwargs)
+
+
+def _deep_merge(a: Mapping[str, Any], b: Mapping[str, Any]) -> dict[str, Any]:
+    out = copy.deepcopy(dict(a))
+    for key, value in b.items():
+        if isinstance(value, Mapping) and isinstance(out.get(key), Mapping):
+            out[key] = _deep_merge(out[key], value)
+        else:
+            out[key] = copy.deepcopy(value)
+    return out
+
+
+def _needs_full_table(strategy: str, overrides: Mapping[str, Any]) -> bool:
+    source = overrides.get("encoder", {}).get("source_table", "full")
+    return strategy.startswith("autoencoder") and source == "full"
+
+
+def plan_sweep(grid: SweepGrid, out: Path) -> list[SweepCell]:
+    """List the cells in run order: per dataset, tokenizer and seed, ``full`` first.
+
+    A ``full`` cell is added as a source when an autoencoder arm compresses the full
+    table and ``full`` is not among the strategies.
+    """
+    cells: list[SweepCell] = []
+    for dataset, data_overrides in grid.datasets.items():
+        for tok in grid.tokenizers:
+            k = int(tok.get("k", 1))
+            stride = int(tok.get("stride") or k)
+            tok_label = f"k{k}s{stride}" + (f"-{tok['kind']}" if tok.get("kind", "dna") != "dna" else "")
+            for seed in grid.seeds:
+                base = _deep_merge(grid.base, data_overrides)
+                base = _deep_merge(base, {"tokenizer": dict(tok), "train": {"seed": seed}})
+                full_path = out / dataset / tok_label / "full" / f"seed{seed}"
+                wanted = list(grid.strategies)
+                if "full" not in wanted and any(_needs_full_table(s, base) for s in wanted):
+                    wanted.insert(0, "full")
+                wanted.sort(key=lambda s: s != "full")  # stable: full first
+                for strategy in wanted:
+                    ratios = (1,) if strategy == "full" else grid.ratios
+                    for ratio in ratios:
+                        arm = "full" if strategy == "full" else f"{strategy}-r{ratio}"
+                        path = out / dataset / tok_label / arm / f"seed{seed}"
+                        encoder = {"strategy": strategy}
+                        if strategy != "full":
+                            encoder["ratio"] = ratio
+                        overrides = _deep_merge(base, {"encoder": encoder})
+                        if _needs_full_table(strategy, overrides):
+                            overrides = _deep_merge(overrides,
+                                                    {"train": {"source_run": str(full_path)}})
+                        cells.append(SweepCell(
+                            name=f"{dataset}/{tok_label}/{arm}/seed{seed}", path=path,
+                            overrides=overrides, dataset=dataset, strategy=strategy,
+                            ratio=ratio, seed=seed))
+    return cells
+
+
+def cell_status(cell: SweepCell) -> str:
+    """``done``, ``partial`` (started, resumable) or ``todo``."""
+    if (cell.path / METRICS_FILE).exists():
+        return "done"
+    if (cell.path / CONFIG_FILE).exists():
+        return "partial"
+    return "todo"
+
+
+def run_sweep(
+    grid: SweepGrid,
+    out: Path,
+    *,
+    base_cfg: RunConfig | None = None,
+    progress: ProgressFn | None = None,
+    on_cell: Callable[[int, int, SweepCell, str], None] | None = None,
+) -> list[SweepCell]:
+    """Run every cell not yet finished; return the cells.
+
+    ``sweep.json`` (the grid and its cells) is written first, so a report can show the
+    sweep's config even while it runs.
+    """
+    out = Path(out)
+    cells = plan_sweep(grid, out)
+    # Resolve every config before the first run: a bad cell fails now, not an hour in.
+    configs = [merge_config(base_cfg or RunConfig(), cell.overrides) for cell in cells]
+    atomic_write_json(out / "sweep.json", {
+        "grid": {"base": grid.base, "datasets": grid.datasets,
+                 "tokenizers": list(grid.tokenizers), "strategies": list(grid.strategies),
+                 "ratios": list(grid.ratios), "seeds": list(grid.seeds)},
+        "cells": [{"name": c.name, "path": str(c.path.relative_to(out)), "strategy": c.strategy,
+                   "ratio": c.ratio, "seed": c.seed, "dataset": c.dataset} for c in cells],
+    })
+    for index, (cell, cfg) in enumerate(zip(cells, configs, strict=True)):
+        status = cell_status(cell)
+        if on_cell is not None:
+            on_cell(index + 1, len(cells), cell, status)
+        if status == "done":
+            continue
+        train(cfg, cell.path, resume=status == "partial", progress=progress)
+    return cells
