@@ -25,6 +25,8 @@ _COMMANDS = {
     "eval": "genoenc.cli.eval:eval_",
     "baseline": "genoenc.cli.baseline:baseline",
     "sweep": "genoenc.cli.sweep:sweep",
+    "compare": "genoenc.cli.compare:compare",
+    "report": "genoenc.cli.report:report",
 }
 
 

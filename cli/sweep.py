@@ -36,9 +36,9 @@ def sweep(grid_file: str | None, strategies: tuple[str, ...] | None, ratios: tup
     logger = logging.getLogger("genoenc")
     data: dict[str, Any] = load_config_file(grid_file) if grid_file else {}
     overrides = run_overrides(kw)
-    for section in ("encoder", "tokenizer"):
-        # Axis values come from the grid options, not from the single-run options.
-        overrides.get(section, {}).pop("strategy", None)
+    # Strategy and ratio are axes of the grid (--strategies, --ratios), never fixed in its base.
+    for axis in ("strategy", "ratio"):
+        overrides.get("encoder", {}).pop(axis, None)
     if strategies:
         data["strategies"] = list(strategies)
     if ratios:

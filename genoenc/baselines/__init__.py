@@ -3,6 +3,13 @@
 Every reference is computed on the same split as the models it is compared with.
 """
 
+from genoenc.baselines.compressors import (
+    COMPRESSORS,
+    CompressorReference,
+    available_compressors,
+    bases_from_tokens,
+    compressor_references,
+)
 from genoenc.baselines.markov import (
     DNA_CONTEXT_BREAKS,
     SMOOTHINGS,
@@ -15,11 +22,16 @@ from genoenc.baselines.markov import (
 )
 
 __all__ = [
+    "COMPRESSORS",
     "DNA_CONTEXT_BREAKS",
     "SMOOTHINGS",
+    "CompressorReference",
     "MarkovModel",
     "MarkovSelection",
     "Segments",
+    "available_compressors",
+    "bases_from_tokens",
+    "compressor_references",
     "fit_best_order",
     "kneser_ney_discounts",
     "order0_bits",

@@ -115,4 +115,3 @@ def context_length(starts: np.ndarray, breaks: np.ndarray, max_order: int) -> np
     barrier[starts] = starts - 1  # a segment's first token sees nothing before it
     np.maximum.accumulate(barrier, out=barrier)
     return np.minimum(index - 1 - barrier, max_order)
-

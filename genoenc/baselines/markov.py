@@ -47,7 +47,7 @@ import numpy as np
 
 from genoenc.baselines._segments import FlatSegments, Segments, context_length, flatten_segments
 from genoenc.errors import ConfigError
-from genoenc.tokenize.vocab import N, PAD
+from genoenc.tokenize.vocab import PAD, N
 
 __all__ = [
     "DNA_CONTEXT_BREAKS",
@@ -224,7 +224,9 @@ def _check_order(k: int, vocab_size: int, smoothing: str) -> None:
             "contexts are packed into 64-bit integers"
         )
     if smoothing not in SMOOTHINGS:
-        raise ConfigError(f"markov.smoothing must be one of {', '.join(SMOOTHINGS)} ({smoothing!r})")
+        raise ConfigError(
+            f"markov.smoothing must be one of {', '.join(SMOOTHINGS)} ({smoothing!r})"
+        )
 
 
 def _break_table(vocab_size: int, context_breaks: Iterable[int]) -> np.ndarray:
@@ -317,7 +319,9 @@ class MarkovModel:
         positions = np.flatnonzero(flat.scored)  # (m,) targets that are counted
         if positions.size == 0:
             raise ValueError("no scored targets to fit a Markov model on")
-        ctx_len = context_length(flat.starts, _flat_breaks(flat, _break_table(vocab_size, breaks)), k)
+        ctx_len = context_length(
+            flat.starts, _flat_breaks(flat, _break_table(vocab_size, breaks)), k
+        )
         tables = _count_tables(flat.tokens, positions, ctx_len[positions], k, vocab_size, smoothing)
         return cls(
             tables=tables,
@@ -451,13 +455,15 @@ def _count_tables(
     pending: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None  # order j-1 awaiting j
     for j in range(k + 1):
         if j:
-            keep = ctx_len >= j
-            if not keep.all():
-                positions, targets, ctx_len, codes = (
-                    positions[keep], targets[keep], ctx_len[keep], codes[keep]
-                )
-            codes = radix.push(codes, np.take(tokens, positions - j))
-        keys = np.sort(radix.push(codes, targets))
+            # Garbage where the context is shorter than j; those keys are masked below.
+            codes = radix.push(codes, np.take(tokens, positions - j, mode="clip"))
+        keys = radix.push(codes, targets)
+        # Pairs without a full order-j context get key -1, which sorts first and is cut
+        # off: cheaper than compressing every array at every order.
+        short = np.flatnonzero(ctx_len < j)
+        keys[short] = -1
+        keys.sort()
+        keys = keys[short.size :]
         pair_keys, counts = _run_lengths(keys)
         if pending is not None:
             tables.append(_finish_lower(pending, pair_keys, radix, smoothing))
@@ -487,10 +493,12 @@ def _finish_lower(
     if smoothing == "witten-bell":
         return _make_table(pair_keys, counts, None, radix, smoothing)
     # Drop the oldest (least significant) context token of each order-(j+1) pair.
-    lowered = np.sort(radix.push(radix.pop(radix.pop(higher_keys)), radix.last(higher_keys)))
-    continuation = np.bincount(
-        np.searchsorted(pair_keys, lowered), minlength=pair_keys.size
-    ) + np.bincount(np.searchsorted(pair_keys, truncated), minlength=pair_keys.size)
+    lowered, extensions = _run_lengths(
+        np.sort(radix.push(radix.pop(radix.pop(higher_keys)), radix.last(higher_keys)))
+    )
+    continuation = np.zeros(pair_keys.size, dtype=np.int64)
+    continuation[np.searchsorted(pair_keys, lowered)] = extensions
+    continuation += np.bincount(np.searchsorted(pair_keys, truncated), minlength=pair_keys.size)
     return _make_table(pair_keys, counts, continuation, radix, smoothing)
 
 

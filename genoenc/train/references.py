@@ -16,7 +16,7 @@ import numpy as np
 
 from genoenc.baselines import fit_best_order, order0_bits
 from genoenc.tokenize import kmer_bases
-from genoenc.tokenize.vocab import N
+from genoenc.tokenize.vocab import DNA_VOCAB_SIZE, N
 
 __all__ = ["base_segments", "reference_bits"]
 
@@ -68,9 +68,11 @@ def reference_bits(
         val_seg, val_mask = base_segments(tokenizer, val)
     else:
         val_seg, val_mask = train_seg, train_mask
-    order0 = order0_bits(train_seg, test_seg, train_mask=train_mask, test_mask=test_mask)
+    order0 = order0_bits(train_seg, test_seg, vocab_size=DNA_VOCAB_SIZE, train_mask=train_mask,
+                         test_mask=test_mask)
     best_k, model, per_k = fit_best_order(
-        train_seg, val_seg, max_k, train_mask=train_mask, val_mask=val_mask
+        train_seg, val_seg, max_k, vocab_size=DNA_VOCAB_SIZE, train_mask=train_mask,
+        val_mask=val_mask
     )
     total_bits, n = model.bits(test_seg, test_mask)
     return {

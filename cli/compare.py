@@ -1,0 +1,43 @@
+"""``genoenc compare``: the comparison table of finished runs (run directories or sweeps)."""
+
+from __future__ import annotations
+
+import click
+
+
+@click.command()
+@click.argument("runs", nargs=-1, required=True, type=click.Path(exists=True, file_okay=False))
+@click.option(
+    "--json",
+    "json_out",
+    type=click.Path(dir_okay=False),
+    help="Also write the rows here, one JSON object per row.",
+)
+@click.option(
+    "--margin",
+    type=click.FloatRange(min=0, min_open=True),
+    default=0.01,
+    show_default=True,
+    help="Equivalence margin of the TOST, in bits per base (or per character).",
+)
+def compare(runs: tuple[str, ...], json_out: str | None, margin: float) -> None:
+    """Compare the arms of finished RUNS (run directories or sweep folders), paired by seed.
+
+    Per condition (data, tokenizer, ratio): learned against each autoencoder arm, and every
+    arm against full. Runs that cannot be used are listed as notes after the table.
+    """
+    import json
+    from pathlib import Path
+
+    from genoenc.compare import CompareConfig, compare_runs, format_table, load_runs, rows_to_json
+    from genoenc.train.rundir import atomic_write_bytes
+
+    config = CompareConfig(margin=margin)
+    results, problems = load_runs(runs)
+    rows, more = compare_runs(results, config)
+    if json_out:
+        text = json.dumps(rows_to_json(rows), indent=2, allow_nan=False) + "\n"
+        atomic_write_bytes(Path(json_out), text.encode())
+    click.echo(format_table(rows))
+    for problem in [*problems, *more]:
+        click.echo(f"note: {problem}")

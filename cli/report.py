@@ -1,0 +1,47 @@
+"""``genoenc report``: Markdown + self-contained HTML report of a sweep, with plots."""
+
+from __future__ import annotations
+
+import click
+
+
+@click.command()
+@click.argument("sweep", nargs=-1, required=True, type=click.Path(exists=True, file_okay=False))
+@click.option(
+    "-o",
+    "--out",
+    default="report.html",
+    show_default=True,
+    type=click.Path(dir_okay=False),
+    help="HTML file to write; the Markdown twin and its PNG plots go next to it.",
+)
+@click.option(
+    "--margin",
+    type=click.FloatRange(min=0, min_open=True),
+    default=0.01,
+    show_default=True,
+    help="Equivalence margin of the TOST, in bits per base (or per character).",
+)
+@click.option("--title", help="Heading of the report [genoenc report: SWEEP].")
+def report(sweep: tuple[str, ...], out: str, margin: float, title: str | None) -> None:
+    """Write a report of the finished runs in SWEEP (sweep folders or run directories)."""
+    from genoenc.compare import CompareConfig
+    from genoenc.report import ReportConfig, write_report
+
+    if out.lower().endswith(".md"):
+        raise click.BadParameter(
+            "name the HTML file; the Markdown twin gets its stem", param_hint="'-o'"
+        )
+    config = ReportConfig(compare=CompareConfig(margin=margin), title=title)
+    files = write_report(sweep, out, config)
+    content = files.content
+    click.echo(
+        f"report     {files.html} (self-contained), {files.markdown} "
+        f"+ {len(files.images)} PNG plots"
+    )
+    click.echo(
+        f"contents   {len(content.runs):,} runs, {len(content.rows):,} comparisons, "
+        f"{len(content.problems):,} problems"
+    )
+    for problem in content.problems:
+        click.echo(f"note: {problem}")

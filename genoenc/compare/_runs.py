@@ -1,0 +1,475 @@
+"""Finding and reading finished run directories: :class:`RunResult` and :func:`load_runs`.
+
+A run directory holds ``config.json`` (written first) and, once the run finished,
+``metrics.json``. A sweep folder holds run directories at any depth and, optionally,
+``sweep.json`` naming each cell's dataset. Nothing here trains or scores: the numbers
+come from ``metrics.json`` as the trainer wrote them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import math
+import os
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from genoenc.errors import RunDirError
+from genoenc.train.rundir import (
+    CONFIG_FILE,
+    METRICS_FILE,
+    SCHEMA_VERSION,
+    read_json,
+    read_metrics,
+)
+
+__all__ = [
+    "SWEEP_FILE",
+    "Problem",
+    "Reference",
+    "RunResult",
+    "find_run_dirs",
+    "load_runs",
+    "metric_for",
+    "read_sweep_specs",
+    "unit_label",
+]
+
+logger = logging.getLogger(__name__)
+
+SWEEP_FILE = "sweep.json"
+
+#: The test metric compared in each domain (lower is better in both).
+_METRIC_BY_DOMAIN = {"genome": "bits_per_base", "text": "bits_per_char"}
+_UNIT_LABELS = {"bits_per_base": "bits/base", "bits_per_char": "bits/char"}
+
+# Config fields that differ between the arms or seeds of one condition by design; every
+# other field must match for two runs to be paired.
+_ARM_FIELDS = {("train", "seed"), ("train", "source_run"), ("train", "device")}
+_KEPT_ENCODER_FIELDS = {"d_orig"}
+
+
+def metric_for(domain: str) -> str:
+    """The test metric of a domain: bits per base for genomes, bits per character for text.
+
+    >>> metric_for("genome"), metric_for("text")
+    ('bits_per_base', 'bits_per_char')
+    """
+    return _METRIC_BY_DOMAIN.get(domain, "bits_per_base")
+
+
+def unit_label(metric: str) -> str:
+    """The short unit of a metric for table headers and axes.
+
+    >>> unit_label("bits_per_base"), unit_label("bits_per_char")
+    ('bits/base', 'bits/char')
+    """
+    return _UNIT_LABELS.get(metric, metric)
+
+
+@dataclass(frozen=True)
+class Problem:
+    """Something the comparison could not use, said in one line (never silently dropped).
+
+    Attributes:
+        where: the run directory, sweep folder or condition it concerns.
+        message: what is wrong and what was done about it.
+    """
+
+    where: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.where}: {self.message}"
+
+
+@dataclass(frozen=True, kw_only=True)
+class Reference:
+    """The reference points of a run's test split, in the run's unit (nan when absent)."""
+
+    uniform_bits: float
+    order0_bits: float
+    markov_order: int | None
+    markov_bits: float
+
+
+@dataclass(frozen=True, kw_only=True)
+class RunResult:
+    """One finished run as the comparison sees it.
+
+    Attributes:
+        path: the run directory.
+        domain: ``"genome"`` or ``"text"``.
+        data: the dataset label (the sweep's dataset name, else the input file stems).
+        tokenizer: tokenizer label, ``k{k}s{stride}`` (plus ``-kind`` for non-DNA).
+        strategy: the encoding strategy (``full``, ``learned``, ``autoencoder``...).
+        ratio: compression ratio ``d_orig / d_c`` (1 for ``full``).
+        seed: the training seed; arms are paired on it.
+        metric: the compared test metric, ``bits_per_base`` or ``bits_per_char``.
+        value: the test value of ``metric`` (finite; lower is better).
+        reference: uniform, order-0 and Markov references of the same test split.
+        encoding_bytes: bytes of the encoding stored for inference (None when absent).
+        tokens_seen: training tokens (None when absent).
+        learned_nothing: the trainer's flag (test loss within 1% of order-0).
+        config_hash: the run's config hash.
+        setting: a hash of the config fields that must match for runs to be paired
+            (everything but the encoder strategy and its knobs, seed and device).
+        setting_config: those fields, flattened to ``{"section.field": value}``.
+        metrics: the raw ``metrics.json``.
+    """
+
+    path: Path
+    domain: str
+    data: str
+    tokenizer: str
+    strategy: str
+    ratio: int
+    seed: int
+    metric: str
+    value: float
+    reference: Reference
+    encoding_bytes: int | None
+    tokens_seen: int | None
+    learned_nothing: bool
+    config_hash: str
+    setting: str
+    setting_config: Mapping[str, Any] = field(default_factory=dict)
+    metrics: Mapping[str, Any] = field(default_factory=dict, repr=False)
+
+    @property
+    def unit(self) -> str:
+        """Unit label of :attr:`metric` (``bits/base`` or ``bits/char``)."""
+        return unit_label(self.metric)
+
+    @property
+    def group(self) -> tuple[str, str, str, str]:
+        """Runs that share a group differ only by strategy, ratio and seed."""
+        return (self.domain, self.data, self.tokenizer, self.setting)
+
+
+def find_run_dirs(root: Path) -> list[Path]:
+    """Run directories at or below ``root``: folders holding ``config.json`` or ``metrics.json``.
+
+    A run directory is not searched further (its inner folders, such as an autoencoder
+    arm's ``source_full`` run, are its own artefacts); hidden folders are skipped
+    (temporary files of atomic writes). The order is sorted and stable.
+
+    Args:
+        root: a run directory or a folder holding some.
+
+    Returns:
+        Paths of the run directories, sorted.
+    """
+    if _is_run_dir(root):
+        return [root]
+    found: list[Path] = []
+    for dirpath, dirnames, filenames in os.walk(root):
+        here = Path(dirpath)
+        if here != root and (CONFIG_FILE in filenames or METRICS_FILE in filenames):
+            found.append(here)
+            dirnames.clear()
+            continue
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+    return sorted(found)
+
+
+def _is_run_dir(path: Path) -> bool:
+    return (path / CONFIG_FILE).is_file() or (path / METRICS_FILE).is_file()
+
+
+def read_sweep_specs(paths: Iterable[str | Path]) -> list[tuple[Path, dict[str, Any]]]:
+    """Every readable ``sweep.json`` at or below ``paths`` (outside run directories).
+
+    Returns:
+        ``(folder, content)`` pairs, sorted by folder; unreadable files are left out
+        (:func:`load_runs` reports them as problems).
+    """
+    specs = []
+    for folder in _sweep_folders(paths):
+        try:
+            content = read_json(folder / SWEEP_FILE)
+        except RunDirError:
+            continue
+        if isinstance(content, dict):
+            specs.append((folder, content))
+    return specs
+
+
+def _sweep_folders(paths: Iterable[str | Path]) -> list[Path]:
+    folders: set[Path] = set()
+    for path in map(Path, paths):
+        if not path.is_dir() or _is_run_dir(path):
+            continue
+        for dirpath, dirnames, filenames in os.walk(path):
+            if SWEEP_FILE in filenames:
+                folders.add(Path(dirpath))
+            if CONFIG_FILE in filenames or METRICS_FILE in filenames:
+                dirnames.clear()
+            dirnames[:] = [d for d in dirnames if not d.startswith(".")]
+    return sorted(folders)
+
+
+def _dataset_names(paths: Iterable[str | Path], problems: list[Problem]) -> dict[Path, str]:
+    """Map each sweep cell's resolved run path to its dataset name, from ``sweep.json``."""
+    names: dict[Path, str] = {}
+    for folder in _sweep_folders(paths):
+        try:
+            content = read_json(folder / SWEEP_FILE)
+            cells = content["cells"]
+            for cell in cells:
+                names[(folder / cell["path"]).resolve()] = str(cell["dataset"])
+        except RunDirError as exc:
+            problems.append(Problem(str(folder / SWEEP_FILE), f"ignored ({_strip(exc, '')})"))
+        except (KeyError, TypeError):
+            problems.append(
+                Problem(str(folder / SWEEP_FILE), "ignored: no cells with path and dataset")
+            )
+    return names
+
+
+def _strip(exc: Exception, prefix: str) -> str:
+    """The message of ``exc`` without a leading ``prefix: `` (the path it already names)."""
+    message = str(exc)
+    head = f"{prefix}: "
+    return message[len(head) :] if prefix and message.startswith(head) else message
+
+
+def load_runs(paths: Iterable[str | Path]) -> tuple[list[RunResult], list[Problem]]:
+    """Read every finished run at or below ``paths`` (run directories or sweep folders).
+
+    A run that cannot be used becomes a :class:`Problem`, never an exception and never
+    silently dropped: unfinished (no ``metrics.json``), another ``schema_version``,
+    unreadable JSON, a missing key, a non-finite test value.
+
+    Args:
+        paths: run directories and/or folders holding run directories.
+
+    Returns:
+        ``(runs, problems)``: runs sorted by path; problems in the order found.
+
+    Raises:
+        RunDirError: a path does not exist or is not a folder, or no finished run was
+            found at all (the message says how many runs were unfinished or skipped).
+    """
+    folders = [Path(p) for p in paths]
+    if not folders:
+        raise RunDirError("no run directory or sweep folder given")
+    problems: list[Problem] = []
+    run_dirs: list[Path] = []
+    for path in folders:
+        if not path.exists():
+            raise RunDirError(f"{path}: no such run directory or sweep folder")
+        if not path.is_dir():
+            raise RunDirError(f"{path}: not a folder (give a run directory or a sweep folder)")
+        found = find_run_dirs(path)
+        if not found:
+            problems.append(Problem(str(path), "no run directory (no config.json) below it"))
+        run_dirs.extend(found)
+    datasets = _dataset_names(folders, problems)
+    runs: list[RunResult] = []
+    seen: set[Path] = set()
+    for run_dir in run_dirs:
+        resolved = run_dir.resolve()
+        if resolved in seen:
+            continue  # the same run reached through two of the given paths
+        seen.add(resolved)
+        result = _load_run(run_dir, datasets.get(resolved), problems)
+        if result is not None:
+            runs.append(result)
+    if not runs:
+        where = ", ".join(str(p) for p in folders)
+        counts = _problem_counts(problems)
+        raise RunDirError(f"{where}: no finished run{counts}")
+    runs.sort(key=lambda r: str(r.path))
+    logger.debug("%d finished runs, %d problems", len(runs), len(problems))
+    return runs, problems
+
+
+def _problem_counts(problems: list[Problem]) -> str:
+    unfinished = sum(p.message.startswith("unfinished") for p in problems)
+    skipped = sum(p.message.startswith("skipped") for p in problems)
+    parts = [f"{unfinished} unfinished"] if unfinished else []
+    if skipped:
+        parts.append(f"{skipped} skipped")
+    return f" ({', '.join(parts)})" if parts else ""
+
+
+def _load_run(run_dir: Path, dataset: str | None, problems: list[Problem]) -> RunResult | None:
+    where = str(run_dir)
+    metrics_path = run_dir / METRICS_FILE
+    if not metrics_path.is_file():
+        problems.append(Problem(where, f"unfinished (no {METRICS_FILE} yet)"))
+        return None
+    try:
+        metrics = read_metrics(run_dir)
+    except RunDirError as exc:
+        problems.append(Problem(where, f"skipped: {_strip(exc, str(metrics_path))}"))
+        return None
+    config = _read_config(run_dir, problems)
+    try:
+        return _run_result(run_dir, metrics, config, dataset)
+    except _BadMetrics as exc:
+        problems.append(Problem(where, f"skipped: {METRICS_FILE} {exc}"))
+        return None
+
+
+def _read_config(run_dir: Path, problems: list[Problem]) -> dict[str, Any]:
+    """The resolved config sections of ``config.json``; ``{}`` (with a problem) when absent."""
+    path = run_dir / CONFIG_FILE
+    try:
+        content = read_json(path)
+    except RunDirError as exc:
+        problems.append(
+            Problem(str(run_dir), f"{_strip(exc, str(path))}: paired on metrics.json alone")
+        )
+        return {}
+    version = content.get("schema_version") if isinstance(content, dict) else None
+    if version != SCHEMA_VERSION or not isinstance(content.get("config"), dict):
+        problems.append(
+            Problem(
+                str(run_dir),
+                f"{CONFIG_FILE} has schema_version {version!r} or no config: "
+                "paired on metrics.json alone",
+            )
+        )
+        return {}
+    config: dict[str, Any] = content["config"]
+    return config
+
+
+class _BadMetrics(Exception):
+    """A key of metrics.json is missing or has the wrong type (reported, not raised)."""
+
+
+def _lookup(metrics: Mapping[str, Any], dotted: str) -> Any:
+    value: Any = metrics
+    for key in dotted.split("."):
+        if not isinstance(value, Mapping) or key not in value:
+            raise _BadMetrics(f"lacks {dotted}")
+        value = value[key]
+    return value
+
+
+def _section(metrics: Mapping[str, Any], name: str) -> Mapping[str, Any]:
+    value = _lookup(metrics, name)
+    if not isinstance(value, Mapping):
+        raise _BadMetrics(f"{name} is not an object ({value!r})")
+    return value
+
+
+def _number(metrics: Mapping[str, Any], dotted: str, *, required: bool = True) -> float:
+    try:
+        value = _lookup(metrics, dotted)
+    except _BadMetrics:
+        if required:
+            raise
+        return math.nan
+    if value is None and not required:
+        return math.nan
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise _BadMetrics(f"{dotted} is not a number ({value!r})")
+    return float(value)
+
+
+def _integer(metrics: Mapping[str, Any], dotted: str) -> int:
+    value = _lookup(metrics, dotted)
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise _BadMetrics(f"{dotted} is not an integer ({value!r})")
+    return value
+
+
+def _run_result(
+    run_dir: Path, metrics: Mapping[str, Any], config: Mapping[str, Any], dataset: str | None
+) -> RunResult:
+    domain = str(_lookup(metrics, "domain"))
+    metric = metric_for(domain)
+    test = _section(metrics, "test")
+    if metric not in test and "bits_per_base" in test:
+        # Text runs of trainers that name every unit "bits_per_base": the value is per
+        # character all the same (one target is one character).
+        value = _number(metrics, "test.bits_per_base")
+    else:
+        value = _number(metrics, f"test.{metric}")
+    if not math.isfinite(value):
+        raise _BadMetrics(f"test.{metric} is {value} (not finite)")
+    k = _integer(metrics, "tokenizer.k")
+    stride_value = _lookup(metrics, "tokenizer.stride")
+    stride = k if stride_value is None else int(stride_value)
+    kind = str(_section(metrics, "tokenizer").get("kind", "dna"))
+    tokenizer = f"k{k}s{stride}" + ("" if kind == "dna" else f"-{kind}")
+    strategy = _lookup(metrics, "strategy")
+    if not isinstance(strategy, str) or not strategy:
+        raise _BadMetrics(f"strategy is not a name ({strategy!r})")
+    markov_order = _section(metrics, "reference").get("markov_order")
+    encoding_bytes = _number(metrics, "params.encoding_bytes", required=False)
+    tokens_seen = _number(metrics, "tokens_seen", required=False)
+    flat = _setting_fields(config)
+    return RunResult(
+        path=run_dir,
+        domain=domain,
+        data=dataset or _data_label(metrics),
+        tokenizer=tokenizer,
+        strategy=strategy,
+        ratio=_integer(metrics, "ratio"),
+        seed=_integer(metrics, "seed"),
+        metric=metric,
+        value=value,
+        reference=Reference(
+            uniform_bits=_number(metrics, "reference.uniform_bits", required=False),
+            order0_bits=_number(metrics, "reference.order0_bits"),
+            markov_order=markov_order if isinstance(markov_order, int) else None,
+            markov_bits=_number(metrics, "reference.markov_bits", required=False),
+        ),
+        encoding_bytes=int(encoding_bytes) if math.isfinite(encoding_bytes) else None,
+        tokens_seen=int(tokens_seen) if math.isfinite(tokens_seen) else None,
+        learned_nothing=bool(metrics.get("learned_nothing", False)),
+        config_hash=str(metrics.get("config_hash", "")),
+        setting=_hash(flat),
+        setting_config=flat,
+        metrics=metrics,
+    )
+
+
+def _data_label(metrics: Mapping[str, Any]) -> str:
+    """Input file stems joined by ``+`` (``ecoli.fna.gz`` -> ``ecoli``).
+
+    >>> _data_label({"sources": [{"path": "/d/ecoli.fna.gz"}, {"path": "lambda.fa"}]})
+    'ecoli+lambda'
+    """
+    sources = metrics.get("sources") or []
+    stems = []
+    for source in sources:
+        path = source.get("path") if isinstance(source, Mapping) else source
+        if path:
+            stems.append(Path(str(path)).name.split(".")[0])
+    return "+".join(stems) or "data"
+
+
+def _setting_fields(config: Mapping[str, Any]) -> dict[str, Any]:
+    """Flatten the config to ``{"section.field": value}`` without the per-arm fields.
+
+    >>> _setting_fields({"encoder": {"strategy": "full", "d_orig": 64},
+    ...                  "train": {"seed": 1, "lr": 0.003}, "tokens": None})
+    {'encoder.d_orig': 64, 'train.lr': 0.003, 'tokens': None}
+    """
+    flat: dict[str, Any] = {}
+    for section, values in config.items():
+        if not isinstance(values, Mapping):
+            flat[section] = values
+            continue
+        for name, value in values.items():
+            if section == "encoder" and name not in _KEPT_ENCODER_FIELDS:
+                continue
+            if (section, name) in _ARM_FIELDS:
+                continue
+            flat[f"{section}.{name}"] = value
+    return flat
+
+
+def _hash(flat: Mapping[str, Any]) -> str:
+    text = json.dumps(flat, sort_keys=True, separators=(",", ":"), default=str)
+    return hashlib.sha256(text.encode()).hexdigest()[:12]

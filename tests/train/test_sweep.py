@@ -1,0 +1,73 @@
+"""Sweeps: grid planning, full-first order, skipping finished cells, resuming after a kill."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from genoenc.cli import cli
+from genoenc.errors import ConfigError
+from genoenc.train.sweep import load_grid, plan_sweep
+from tests.helpers import sample_path
+
+LAMBDA = str(sample_path("lambda_virus.fa"))
+TINY = ["--fasta", LAMBDA, "--block-tokens", "2048", "--context", "64", "--d-model", "32",
+        "--batch-size", "16", "--eval-tokens", "2048", "--device", "cpu",
+        "--tokens-budget", "8000"]
+
+
+def test_plan_orders_full_first_and_links_source(tmp_path: Path) -> None:
+    grid = load_grid({"strategies": ["autoencoder", "learned"], "ratios": [2, 4], "seeds": 2},
+                     {"reader": {"fasta": [LAMBDA]}})
+    cells = plan_sweep(grid, tmp_path)
+    names = [c.name for c in cells]
+    # full is added (autoencoders compress its table) and comes first within each seed
+    assert names[0] == "data/k1s1/full/seed0"
+    assert names[5] == "data/k1s1/full/seed1"
+    assert len(cells) == 2 * (1 + 2 * 2)
+    ae = next(c for c in cells if c.strategy == "autoencoder" and c.seed == 1)
+    assert ae.overrides["train"]["source_run"] == str(tmp_path / "data/k1s1/full/seed1")
+    assert ae.overrides["train"]["seed"] == 1
+    assert ae.overrides["encoder"] == {"strategy": "autoencoder", "ratio": 2}
+
+
+def test_grid_errors_name_the_key() -> None:
+    with pytest.raises(ConfigError, match="unknown sweep grid key 'ratio'"):
+        load_grid({"ratio": [2]}, {"reader": {"fasta": [LAMBDA]}})
+    with pytest.raises(ConfigError, match="no input"):
+        load_grid({}, {})
+
+
+def test_sweep_runs_skips_and_resumes(tmp_path: Path) -> None:
+    out = tmp_path / "sweep"
+    args = ["sweep", *TINY, "--strategies", "full,learned", "--ratios", "4", "--seeds", "2",
+            "--out", str(out)]
+    result = CliRunner().invoke(cli, [*args, "--dry-run"])
+    assert result.exit_code == 0, result.output
+    assert result.output.count("todo") == 4
+
+    # Kill the first invocation once its first cell has finished.
+    proc = subprocess.Popen([sys.executable, "-m", "genoenc", *args],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    first = out / "data/k1s1/full/seed0/metrics.json"
+    deadline = time.monotonic() + 300
+    while not first.exists() and time.monotonic() < deadline and proc.poll() is None:
+        time.sleep(0.02)
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+    assert first.exists()
+    stamp = first.stat().st_mtime_ns
+
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 0, result.output
+    assert first.stat().st_mtime_ns == stamp  # finished cells are never redone
+    assert (out / "sweep.json").exists()
+    done = CliRunner().invoke(cli, [*args, "--dry-run"])
+    assert done.output.count("done") == 4
