@@ -59,9 +59,9 @@ def _record_bases(rng: np.random.Generator, length: int, block: int) -> Iterator
         size = min(block, length - done)
         bases = letters[rng.integers(0, 4, size=size, dtype=np.uint8)]
         runs = -(-size // 1000)
-        masked = np.repeat(rng.random(runs) < 0.3, 1000)[:size]
+        masked = np.repeat(rng.choice([True, False], size=runs, p=[0.3, 0.7]), 1000)[:size]
         bases[masked] += 32  # lowercase
-        n_runs = np.repeat(rng.random(runs) < 0.01, 1000)[:size]
+        n_runs = np.repeat(rng.choice([True, False], size=runs, p=[0.01, 0.99]), 1000)[:size]
         bases[n_runs] = ord("N")
         yield bases
         done += size
@@ -137,7 +137,7 @@ def _iter_sequences(tool: str, path: str, alphabet: bytes) -> Iterator[bytes]:
 
         with pysam.FastxFile(path) as fasta:
             for entry in fasta:
-                yield entry.sequence.encode("ascii")
+                yield (entry.sequence or "").encode("ascii")
     else:
         raise ValueError(f"unknown tool {tool!r}")
 

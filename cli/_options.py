@@ -59,7 +59,7 @@ def run_options(func: F) -> F:
         click.option("--n-layer", type=int, help="Task model layers [2]."),
         click.option("--tokens-budget", type=int, help="Input tokens to train on [2,000,000]."),
         click.option("--eval-tokens", type=int, help="Cap on test targets scored [524,288]."),
-        click.option("--batch-size", type=int, help="Windows per step [32]."),
+        click.option("--batch-size", type=int, help="Windows per step [16]."),
         click.option("--lr", type=float, help="Peak learning rate [3e-3]."),
         click.option("--seed", type=int, help="Seed of init, split and data order [0]."),
         click.option("--rc-aug/--no-rc-aug", default=None,

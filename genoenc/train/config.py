@@ -46,7 +46,7 @@ class TrainConfig:
     """
 
     tokens_budget: int = 2_000_000
-    batch_size: int = 32
+    batch_size: int = 16
     lr: float = 3e-3
     min_lr_frac: float = 0.1
     warmup_frac: float = 0.05

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import gzip
 import io
 import itertools
@@ -320,3 +321,12 @@ def test_without_alphabet_any_byte_passes() -> None:
 def test_chunk_size_must_be_positive() -> None:
     with pytest.raises(ValueError, match="chunk_size"):
         read_fasta(io.BytesIO(SMALL), chunk_size=0)
+
+
+def test_abandoned_reader_closes_its_file(tmp_path: Path) -> None:
+    # pytest turns an unclosed-file ResourceWarning into an error.
+    path = write_compressed(tmp_path, SMALL, "gzip")
+    chunks = read_fasta(path, chunk_size=2)
+    next(chunks)
+    del chunks
+    gc.collect()
