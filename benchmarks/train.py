@@ -32,7 +32,7 @@ from genoenc.io import ReaderConfig
 from genoenc.models import ModelConfig, build_model
 from genoenc.tokenize import TokenizerConfig, build_tokenizer
 from genoenc.train import RunConfig, pick_device
-from genoenc.train.loop import make_optimizer, batch_tensors, train_step
+from genoenc.train.loop import batch_tensors, make_optimizer, train_step
 from genoenc.train.sources import open_piece_source
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -54,8 +54,9 @@ def run(args: argparse.Namespace) -> list[dict[str, object]]:
         encoder=EncoderConfig(strategy="learned", d_orig=64, ratio=4),
     )
     tokenizer = build_tokenizer(cfg.tokenizer)
-    stream = WindowStream(open_piece_source(cfg, tokenizer), tokenizer, cfg.split,
-                          cfg.window, split="train", seed=0)
+    stream = WindowStream(
+        open_piece_source(cfg, tokenizer), tokenizer, cfg.split, cfg.window, split="train", seed=0
+    )
 
     def fresh() -> tuple[torch.nn.Module, torch.nn.Module, torch.optim.Optimizer]:
         torch.manual_seed(0)
@@ -71,19 +72,22 @@ def run(args: argparse.Namespace) -> list[dict[str, object]]:
     encoder, model, optimizer = fresh()
     source = batches(stream, args.batch_size)
     for _ in range(args.warmup):
-        train_step(encoder, model, optimizer, *batch_tensors(tokenizer, next(source), device),
-                   1.0, device)
+        train_step(
+            encoder, model, optimizer, *batch_tensors(tokenizer, next(source), device), 1.0, device
+        )
     _sync(device)
     start = time.perf_counter()
     for _ in range(args.steps):
-        train_step(encoder, model, optimizer, *batch_tensors(tokenizer, next(source), device),
-                   1.0, device)
+        train_step(
+            encoder, model, optimizer, *batch_tensors(tokenizer, next(source), device), 1.0, device
+        )
     _sync(device)
     data_path_s = (time.perf_counter() - start) / args.steps
 
     # Arm 2: the same number of batches, prepared in memory before the clock starts.
-    prepared = [batch_tensors(tokenizer, b, device)
-                for b in islice(batches(stream, args.batch_size), total)]
+    prepared = [
+        batch_tensors(tokenizer, b, device) for b in islice(batches(stream, args.batch_size), total)
+    ]
     encoder, model, optimizer = fresh()
     for x, y, scored in prepared[: args.warmup]:
         train_step(encoder, model, optimizer, x, y, scored, 1.0, device)
@@ -103,14 +107,19 @@ def run(args: argparse.Namespace) -> list[dict[str, object]]:
     data_only_s = (time.perf_counter() - start) / args.steps
 
     n_params = sum(p.numel() for m in (encoder, model) for p in m.parameters())
-    flops = 6 * n_params * tokens_per_step + 12 * args.n_layer * args.d_model * args.context * tokens_per_step
+    flops = (
+        6 * n_params * tokens_per_step
+        + 12 * args.n_layer * args.d_model * args.context * tokens_per_step
+    )
     for name, seconds in (("genoenc data path", data_path_s), ("in-memory tensor", memory_s)):
         row: dict[str, object] = {
             "feed": name,
             "device": str(device),
             "ms_per_step": seconds * 1e3,
             "tokens_per_s": tokens_per_step / seconds,
-            "data_share_pct": 100 * (data_path_s - memory_s) / data_path_s if name.startswith("genoenc") else 0.0,
+            "data_share_pct": 100 * (data_path_s - memory_s) / data_path_s
+            if name.startswith("genoenc")
+            else 0.0,
             "batch_only_ms": data_only_s * 1e3 if name.startswith("genoenc") else 0.0,
         }
         if device.type == "cuda" and args.peak_tflops:
@@ -120,7 +129,9 @@ def run(args: argparse.Namespace) -> list[dict[str, object]]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--fasta", default=str(ECOLI))
     parser.add_argument("--k", type=int, default=1)
     parser.add_argument("--context", type=int, default=256)
@@ -130,21 +141,29 @@ def main() -> None:
     parser.add_argument("--steps", type=int, default=30)
     parser.add_argument("--warmup", type=int, default=5)
     parser.add_argument("--device", default="auto")
-    parser.add_argument("--peak-tflops", type=float, default=0.0,
-                        help="Device peak bf16 TFLOP/s for MFU (e.g. 989 for an H100 SXM).")
+    parser.add_argument(
+        "--peak-tflops",
+        type=float,
+        default=0.0,
+        help="Device peak bf16 TFLOP/s for MFU (e.g. 989 for an H100 SXM).",
+    )
     parser.add_argument("--json", type=Path)
     args = parser.parse_args()
     rows = run(args)
-    print(f"# device {rows[0]['device']}, torch {torch.__version__}, genoenc {genoenc.__version__}, "
-          f"python {platform.python_version()}, threads {torch.get_num_threads()}, "
-          f"batch {args.batch_size}x{args.context}, d_model {args.d_model}, {args.n_layer} layers")
+    print(
+        f"# device {rows[0]['device']}, torch {torch.__version__}, genoenc {genoenc.__version__}, "
+        f"python {platform.python_version()}, threads {torch.get_num_threads()}, "
+        f"batch {args.batch_size}x{args.context}, d_model {args.d_model}, {args.n_layer} layers"
+    )
     header = f"{'feed':<20}{'ms/step':>10}{'tokens/s':>12}{'data share %':>14}{'batch-only ms':>15}"
     if "mfu_pct" in rows[0]:
         header += f"{'MFU %':>8}"
     print(header)
     for row in rows:
-        line = (f"{row['feed']:<20}{row['ms_per_step']:>10.2f}{row['tokens_per_s']:>12,.0f}"
-                f"{row['data_share_pct']:>14.2f}{row['batch_only_ms']:>15.3f}")
+        line = (
+            f"{row['feed']:<20}{row['ms_per_step']:>10.2f}{row['tokens_per_s']:>12,.0f}"
+            f"{row['data_share_pct']:>14.2f}{row['batch_only_ms']:>15.3f}"
+        )
         if "mfu_pct" in row:
             line += f"{row['mfu_pct']:>8.2f}"
         print(line)

@@ -17,18 +17,30 @@ _path = click.Path(dir_okay=False)
 def input_options(func: F) -> F:
     """--fasta/--region/--bed/--bam/--cram/--reference/--fastq/--text/--tokens."""
     options = [
-        click.option("--fasta", multiple=True, type=_path,
-                     help="FASTA (plain, gzip or bgzip); repeatable."),
-        click.option("--region", "regions", multiple=True, metavar="CHR:START-END",
-                     help="Region of an indexed FASTA (1-based inclusive); repeatable."),
+        click.option(
+            "--fasta", multiple=True, type=_path, help="FASTA (plain, gzip or bgzip); repeatable."
+        ),
+        click.option(
+            "--region",
+            "regions",
+            multiple=True,
+            metavar="CHR:START-END",
+            help="Region of an indexed FASTA (1-based inclusive); repeatable.",
+        ),
         click.option("--bed", type=_path, help="BED file of regions (0-based half-open)."),
         click.option("--bam", multiple=True, type=_path, help="BAM of reads; repeatable."),
-        click.option("--cram", multiple=True, type=_path, help="CRAM of reads (needs --reference)."),
+        click.option(
+            "--cram", multiple=True, type=_path, help="CRAM of reads (needs --reference)."
+        ),
         click.option("--reference", type=_path, help="Reference FASTA for CRAM."),
         click.option("--fastq", multiple=True, type=_path, help="FASTQ(.gz) reads; repeatable."),
         click.option("--text", multiple=True, type=_path, help="UTF-8 text file; repeatable."),
-        click.option("--tokens", "token_store", type=click.Path(file_okay=False),
-                     help="Token store written by `genoenc tokenize`."),
+        click.option(
+            "--tokens",
+            "token_store",
+            type=click.Path(file_okay=False),
+            help="Token store written by `genoenc tokenize`.",
+        ),
     ]
     for option in reversed(options):
         func = option(func)
@@ -44,13 +56,28 @@ def reader_overrides(kw: dict[str, Any]) -> dict[str, Any]:
 def run_options(func: F) -> F:
     """Options of one run (train and sweep share them)."""
     options = [
-        click.option("--strategy", type=click.Choice([
-            "full", "learned", "autoencoder", "autoencoder-joint", "autoencoder-deep",
-            "autoencoder-vae", "autoencoder-twostage"]), help="Encoding strategy [learned]."),
+        click.option(
+            "--strategy",
+            type=click.Choice(
+                [
+                    "full",
+                    "learned",
+                    "autoencoder",
+                    "autoencoder-joint",
+                    "autoencoder-deep",
+                    "autoencoder-vae",
+                    "autoencoder-twostage",
+                ]
+            ),
+            help="Encoding strategy [learned].",
+        ),
         click.option("--ratio", type=int, help="Compression ratio d_orig / d_c [4]."),
         click.option("--d-orig", type=int, help="Uncompressed encoding width [64]."),
-        click.option("--source-table", type=click.Choice(["full", "random", "onehot"]),
-                     help="Table the autoencoder arms compress [full]."),
+        click.option(
+            "--source-table",
+            type=click.Choice(["full", "random", "onehot"]),
+            help="Table the autoencoder arms compress [full].",
+        ),
         click.option("--k", type=int, help="k-mer length [1]."),
         click.option("--stride", type=int, help="k-mer stride: 1 (overlapping) or k [k]."),
         click.option("--context", type=int, help="Window length in tokens [256]."),
@@ -62,16 +89,28 @@ def run_options(func: F) -> F:
         click.option("--batch-size", type=int, help="Windows per step [16]."),
         click.option("--lr", type=float, help="Peak learning rate [3e-3]."),
         click.option("--seed", type=int, help="Seed of init, split and data order [0]."),
-        click.option("--rc-aug/--no-rc-aug", default=None,
-                     help="Reverse-complement augmentation (training only)."),
-        click.option("--device", type=click.Choice(["auto", "cpu", "cuda", "mps"]),
-                     help="Device [auto: CUDA, then MPS, then CPU]."),
-        click.option("--block-tokens", type=int,
-                     help="Split block size in tokens (hashed train/val/test blocks) [65,536]."),
+        click.option(
+            "--rc-aug/--no-rc-aug",
+            default=None,
+            help="Reverse-complement augmentation (training only).",
+        ),
+        click.option(
+            "--device",
+            type=click.Choice(["auto", "cpu", "cuda", "mps"]),
+            help="Device [auto: CUDA, then MPS, then CPU].",
+        ),
+        click.option(
+            "--block-tokens",
+            type=int,
+            help="Split block size in tokens (hashed train/val/test blocks) [65,536].",
+        ),
         click.option("--val-contigs", help="Comma-separated records for validation."),
         click.option("--test-contigs", help="Comma-separated records for test."),
-        click.option("--source-run", type=click.Path(file_okay=False),
-                     help="Finished full-arm run whose table the autoencoder compresses."),
+        click.option(
+            "--source-run",
+            type=click.Path(file_okay=False),
+            help="Finished full-arm run whose table the autoencoder compresses.",
+        ),
     ]
     for option in reversed(options):
         func = option(func)

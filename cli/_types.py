@@ -27,8 +27,9 @@ class CommaList(click.ParamType):
         try:
             return tuple(self.item_type(v.strip()) for v in str(value).split(",") if v.strip())
         except ValueError:
-            self.fail(f"{value!r} is not a comma-separated list of {self.item_type.__name__}",
-                      param, ctx)
+            self.fail(
+                f"{value!r} is not a comma-separated list of {self.item_type.__name__}", param, ctx
+            )
 
 
 class TokenizerList(click.ParamType):

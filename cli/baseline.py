@@ -40,4 +40,6 @@ def baseline(max_order: int | None, json_out: str | None, **kw: Any) -> None:
     click.echo(f"{'order-0':<22}{ref['order0_bits']:>10.4f}")
     for k, bits in ref["markov_val_bits"].items():
         click.echo(f"{'Markov k=' + k + ' (val)':<22}{bits:>10.4f}")
-    click.echo(f"{'Markov k=' + str(ref['markov_order']) + ' (test)':<22}{ref['markov_bits']:>10.4f}")
+    click.echo(
+        f"{'Markov k=' + str(ref['markov_order']) + ' (test)':<22}{ref['markov_bits']:>10.4f}"
+    )

@@ -16,17 +16,28 @@ from ._types import CommaList, TokenizerList
 @click.command()
 @input_options
 @run_options
-@click.option("--grid", "grid_file", type=click.Path(dir_okay=False),
-              help="YAML/JSON grid (base, datasets, tokenizers, strategies, ratios, seeds).")
+@click.option(
+    "--grid",
+    "grid_file",
+    type=click.Path(dir_okay=False),
+    help="YAML/JSON grid (base, datasets, tokenizers, strategies, ratios, seeds).",
+)
 @click.option("--strategies", type=CommaList(str), help="Comma-separated strategies.")
 @click.option("--ratios", type=CommaList(int), help="Comma-separated ratios, e.g. 2,4,8.")
 @click.option("--seeds", help="Number of seeds (0..N-1) or a comma-separated list.")
 @click.option("--tokenizers", type=TokenizerList(), help="k or k:stride items, e.g. 1,6.")
 @click.option("--out", required=True, type=click.Path(file_okay=False), help="Sweep folder.")
 @click.option("--dry-run", is_flag=True, help="List the cells and their status; run nothing.")
-def sweep(grid_file: str | None, strategies: tuple[str, ...] | None, ratios: tuple[int, ...] | None,
-          seeds: str | None, tokenizers: tuple[dict[str, int], ...] | None, out: str,
-          dry_run: bool, **kw: Any) -> None:
+def sweep(
+    grid_file: str | None,
+    strategies: tuple[str, ...] | None,
+    ratios: tuple[int, ...] | None,
+    seeds: str | None,
+    tokenizers: tuple[dict[str, int], ...] | None,
+    out: str,
+    dry_run: bool,
+    **kw: Any,
+) -> None:
     """Run strategies x ratios x seeds x tokenizers (x datasets) as paired runs."""
     import logging
 

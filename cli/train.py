@@ -15,9 +15,13 @@ from ._progress import progress_reporter
 @click.command()
 @input_options
 @run_options
-@click.option("--config", "config_file", type=click.Path(dir_okay=False),
-              help="YAML/JSON config (sections reader, tokenizer, split, window, encoder, "
-                   "model, train); command-line options win.")
+@click.option(
+    "--config",
+    "config_file",
+    type=click.Path(dir_okay=False),
+    help="YAML/JSON config (sections reader, tokenizer, split, window, encoder, "
+    "model, train); command-line options win.",
+)
 @click.option("--out", type=click.Path(file_okay=False), help="Run directory [runs/<name>].")
 @click.option("--resume", is_flag=True, help="Continue the run in --out from its checkpoint.")
 def train(config_file: str | None, out: str | None, resume: bool, **kw: Any) -> None:
@@ -41,13 +45,21 @@ def _echo_summary(run_dir: Path, m: dict[str, Any]) -> None:
     unit = "bits/char" if m["domain"] == "text" else "bits/base"
     key = "bits_per_char" if m["domain"] == "text" else "bits_per_base"
     click.echo(f"run        {run_dir}")
-    click.echo(f"strategy   {m['strategy']} (ratio {m['ratio']}, d_c {m['d_c']}), seed {m['seed']}, "
-               f"{m['tokens_seen']:,} tokens, {m['tokens_per_second']:,.0f} tokens/s")
-    click.echo(f"test       {test[key]:.4f} {unit}   accuracy {test['accuracy']:.4f}   "
-               f"loss {test['loss_nats']:.4f} nats/token")
-    click.echo(f"reference  uniform {ref['uniform_bits']:.4f}   order-0 {ref['order0_bits']:.4f}   "
-               f"Markov k={ref['markov_order']} {ref['markov_bits']:.4f} {unit}")
-    click.echo(f"params     encoding {m['params']['encoding']:,}   training-only "
-               f"{m['params']['training_only']:,}   task model {m['params']['task_model']:,}")
+    click.echo(
+        f"strategy   {m['strategy']} (ratio {m['ratio']}, d_c {m['d_c']}), seed {m['seed']}, "
+        f"{m['tokens_seen']:,} tokens, {m['tokens_per_second']:,.0f} tokens/s"
+    )
+    click.echo(
+        f"test       {test[key]:.4f} {unit}   accuracy {test['accuracy']:.4f}   "
+        f"loss {test['loss_nats']:.4f} nats/token"
+    )
+    click.echo(
+        f"reference  uniform {ref['uniform_bits']:.4f}   order-0 {ref['order0_bits']:.4f}   "
+        f"Markov k={ref['markov_order']} {ref['markov_bits']:.4f} {unit}"
+    )
+    click.echo(
+        f"params     encoding {m['params']['encoding']:,}   training-only "
+        f"{m['params']['training_only']:,}   task model {m['params']['task_model']:,}"
+    )
     if m["learned_nothing"]:
         click.secho("WARNING: learned_nothing: test loss within 1% of order-0", fg="red", err=True)

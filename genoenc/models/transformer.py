@@ -15,7 +15,9 @@ from torch import nn
 __all__ = ["MLP", "Block", "CausalSelfAttention", "Transformer", "rotary_tables"]
 
 
-def rotary_tables(T: int, head_size: int, device: torch.device) -> tuple[torch.Tensor, torch.Tensor]:
+def rotary_tables(
+    T: int, head_size: int, device: torch.device
+) -> tuple[torch.Tensor, torch.Tensor]:
     """cos and sin tables ``(T, head_size // 2)`` for rotary position embeddings."""
     inv_freq = 1.0 / (10000 ** (torch.arange(0, head_size, 2, device=device) / head_size))
     angles = torch.outer(torch.arange(T, device=device, dtype=inv_freq.dtype), inv_freq)
@@ -87,7 +89,7 @@ class Block(nn.Module):
 
 
 class Transformer(nn.Module):
-    """``n_layer`` causal blocks with rotary positions + final LayerNorm over ``(B, T, d_model)``."""
+    """``n_layer`` causal blocks with rotary positions, final LayerNorm: ``(B, T, d_model)``."""
 
     def __init__(
         self,

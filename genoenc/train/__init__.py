@@ -1,32 +1,44 @@
-"""Training loop, evaluation, checkpoints and run directories."""
+"""Training loop, evaluation, checkpoints, run directories and sweeps.
 
-from .checkpoint import CHECKPOINT_FILE, load_checkpoint, save_checkpoint
-from .config import RunConfig, TrainConfig, config_to_dict, load_config_file, merge_config
-from .device import pick_device
-from .evaluate import evaluate
-from .loop import ProgressFn, get_lr, train
-from .naming import run_name
-from .rundir import SCHEMA_VERSION, read_log, read_metrics
+Names are imported lazily, so tools that only read run directories
+(``genoenc compare``, ``genoenc report``) do not pay for importing torch.
+"""
 
-train_run = train
+from __future__ import annotations
 
-__all__ = [
-    "CHECKPOINT_FILE",
-    "SCHEMA_VERSION",
-    "ProgressFn",
-    "RunConfig",
-    "TrainConfig",
-    "config_to_dict",
-    "evaluate",
-    "get_lr",
-    "load_checkpoint",
-    "load_config_file",
-    "merge_config",
-    "pick_device",
-    "read_log",
-    "read_metrics",
-    "run_name",
-    "save_checkpoint",
-    "train",
-    "train_run",
-]
+import importlib
+from typing import Any
+
+_EXPORTS = {
+    "CHECKPOINT_FILE": "checkpoint",
+    "load_checkpoint": "checkpoint",
+    "save_checkpoint": "checkpoint",
+    "RunConfig": "config",
+    "TrainConfig": "config",
+    "config_to_dict": "config",
+    "load_config_file": "config",
+    "merge_config": "config",
+    "pick_device": "device",
+    "evaluate": "evaluate",
+    "ProgressFn": "loop",
+    "get_lr": "loop",
+    "train": "loop",
+    "run_name": "naming",
+    "SCHEMA_VERSION": "rundir",
+    "read_log": "rundir",
+    "read_metrics": "rundir",
+    "evaluate_run": "scoring",
+    "baseline": "scoring",
+    "run_sweep": "sweep",
+}
+
+__all__ = sorted([*_EXPORTS, "train_run"])
+
+
+def __getattr__(name: str) -> Any:
+    if name == "train_run":
+        name = "train"
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'genoenc.train' has no attribute {name!r}")
+    return getattr(importlib.import_module(f"genoenc.train.{module}"), name)

@@ -41,8 +41,14 @@ def load_checkpoint(run: Path) -> dict[str, Any]:
         raise CheckpointError(f"{path}: no checkpoint to resume from")
     try:
         state = torch.load(path, map_location="cpu", weights_only=True)
-    except (RuntimeError, EOFError, OSError, ValueError, pickle.UnpicklingError,
-            zipfile.BadZipFile) as exc:
+    except (
+        RuntimeError,
+        EOFError,
+        OSError,
+        ValueError,
+        pickle.UnpicklingError,
+        zipfile.BadZipFile,
+    ) as exc:
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise CheckpointError(f"{path}: corrupted or not a genoenc checkpoint ({first})") from None
     if not isinstance(state, dict) or state.get("schema_version") != SCHEMA_VERSION:

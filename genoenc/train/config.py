@@ -76,7 +76,9 @@ class TrainConfig:
         if not 0 <= self.markov_max_k <= 16:
             raise ConfigError(f"train.markov_max_k must be in 0..16 (got {self.markov_max_k})")
         if self.device not in _DEVICES:
-            raise ConfigError(f"train.device must be one of {', '.join(_DEVICES)} (got {self.device!r})")
+            raise ConfigError(
+                f"train.device must be one of {', '.join(_DEVICES)} (got {self.device!r})"
+            )
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -163,7 +165,9 @@ def load_config_file(path: str | Path) -> dict[str, Any]:
     try:
         data = json.loads(text) if path.suffix == ".json" else yaml.safe_load(text)
     except (json.JSONDecodeError, yaml.YAMLError) as exc:
-        raise ConfigError(f"{path}: not valid {'JSON' if path.suffix == '.json' else 'YAML'} ({exc})") from None
+        raise ConfigError(
+            f"{path}: not valid {'JSON' if path.suffix == '.json' else 'YAML'} ({exc})"
+        ) from None
     if data is None:
         return {}
     if not isinstance(data, dict):

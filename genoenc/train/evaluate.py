@@ -60,8 +60,8 @@ def evaluate(
         y = torch.from_numpy(targets).to(device)
         with autocast(device):
             logits = model(encoder(x))  # (B, T, V)
-        nats = F.cross_entropy(logits.flatten(0, 1).float(), y.flatten(), reduction="none")
-        nats = nats.double().cpu().numpy().reshape(targets.shape)
+        losses = F.cross_entropy(logits.flatten(0, 1).float(), y.flatten(), reduction="none")
+        nats = losses.double().cpu().numpy().reshape(targets.shape)
         predicted = logits.argmax(dim=-1).cpu().numpy()
         total_nats += float(nats[scored].sum())
         base_nats += float(nats[base].sum())

@@ -77,8 +77,11 @@ def batch_tensors(
     """Store-id windows (B, L) -> input ids, target ids and the scored mask, on ``device``."""
     inputs, targets = tokenizer.inputs_targets(windows)
     scored = tokenizer.scored(targets)
-    return (torch.from_numpy(inputs).to(device), torch.from_numpy(targets).to(device),
-            torch.from_numpy(scored).to(device))
+    return (
+        torch.from_numpy(inputs).to(device),
+        torch.from_numpy(targets).to(device),
+        torch.from_numpy(scored).to(device),
+    )
 
 
 def train_step(
@@ -120,7 +123,8 @@ def _set_rng_state(state: dict[str, Any]) -> None:
 
 def make_optimizer(modules: list[nn.Module], cfg: Any) -> torch.optim.AdamW:
     """AdamW with weight decay on matrices only (embeddings, linear weights)."""
-    decay, no_decay = [], []
+    decay: list[nn.Parameter] = []
+    no_decay: list[nn.Parameter] = []
     for module in modules:
         for param in module.parameters():
             if param.requires_grad:
@@ -147,9 +151,13 @@ def _prepare_run_dir(out: Path, cfg_dict: dict[str, Any], resume: bool) -> dict[
             f"{SCHEMA_VERSION}; use another --out"
         )
     if not resume:
-        raise RunDirError(f"{out}: run directory exists; pass --resume to continue it or use another --out")
+        raise RunDirError(
+            f"{out}: run directory exists; pass --resume to continue it or use another --out"
+        )
     if saved.get("config_hash") != config_hash(cfg_dict):
-        raise RunDirError(f"{out}: was started with another config; resume it with the same options")
+        raise RunDirError(
+            f"{out}: was started with another config; resume it with the same options"
+        )
     if (out / METRICS_FILE).exists():
         return read_metrics(out)
     return None
@@ -158,8 +166,13 @@ def _prepare_run_dir(out: Path, cfg_dict: dict[str, Any], resume: bool) -> dict[
 class _Batches:
     """Endless training batches over epochs, tracking the data position for checkpoints."""
 
-    def __init__(self, make_stream: Callable[[int, int], WindowStream], batch_size: int,
-                 epoch: int, start: int) -> None:
+    def __init__(
+        self,
+        make_stream: Callable[[int, int], WindowStream],
+        batch_size: int,
+        epoch: int,
+        start: int,
+    ) -> None:
         self.make_stream = make_stream
         self.batch_size = batch_size
         self.epoch = epoch
@@ -184,7 +197,9 @@ def _source_table(cfg: RunConfig, out: Path, progress: ProgressFn | None) -> tor
         return None
     source = Path(cfg.train.source_run) if cfg.train.source_run else out / "source_full"
     if not (source / METRICS_FILE).exists():
-        logger.info("training the full arm first (its table is the autoencoder's input): %s", source)
+        logger.info(
+            "training the full arm first (its table is the autoencoder's input): %s", source
+        )
         full_cfg = dataclasses.replace(
             cfg,
             encoder=dataclasses.replace(cfg.encoder, strategy="full"),
@@ -219,31 +234,45 @@ def train(
     context = cfg.window.context
 
     # Fixed evaluation samples: the first windows of each split, capped (cost follows budget).
-    val_windows = collect_windows(open_pieces, cfg.split, cfg.window, tokenizer, "val",
-                                  max(cfg.train.eval_tokens // 4, context))
-    test_windows = collect_windows(open_pieces, cfg.split, cfg.window, tokenizer, "test",
-                                   cfg.train.eval_tokens)
+    val_windows = collect_windows(
+        open_pieces,
+        cfg.split,
+        cfg.window,
+        tokenizer,
+        "val",
+        max(cfg.train.eval_tokens // 4, context),
+    )
+    test_windows = collect_windows(
+        open_pieces, cfg.split, cfg.window, tokenizer, "test", cfg.train.eval_tokens
+    )
     if len(test_windows) == 0:
-        raise InputError(_input_label(cfg), "too little data: the test split holds no window "
-                         "(give more input or lower --context / split.block_tokens)")
+        raise InputError(
+            _input_label(cfg),
+            "too little data: the test split holds no window "
+            "(give more input or lower --context / split.block_tokens)",
+        )
 
     # The inputs are readable and large enough: only now does the run directory appear.
     if not (out / CONFIG_FILE).exists():
         out.mkdir(parents=True, exist_ok=True)
-        atomic_write_json(out / CONFIG_FILE, {
-            "schema_version": SCHEMA_VERSION,
-            "config_hash": config_hash(cfg_dict),
-            "config": cfg_dict,
-            "versions": versions(),
-            "command": argv if argv is not None else sys.argv,
-        })
+        atomic_write_json(
+            out / CONFIG_FILE,
+            {
+                "schema_version": SCHEMA_VERSION,
+                "config_hash": config_hash(cfg_dict),
+                "config": cfg_dict,
+                "versions": versions(),
+                "command": argv if argv is not None else sys.argv,
+            },
+        )
 
     device = pick_device(cfg.train.device)
     torch.manual_seed(cfg.train.seed)
     table = _source_table(cfg, out, progress)
     torch.manual_seed(cfg.train.seed)
-    encoder = build_encoder(cfg.encoder, tokenizer.input_vocab_size, source_table=table,
-                            seed=cfg.train.seed)
+    encoder = build_encoder(
+        cfg.encoder, tokenizer.input_vocab_size, source_table=table, seed=cfg.train.seed
+    )
     stage1: dict[str, Any] = {}
     if encoder.needs_stage1:
         gen = torch.Generator().manual_seed(cfg.train.seed)
@@ -274,8 +303,17 @@ def train(
         truncate_log(out, -1)
 
     def make_stream(ep: int, start: int) -> WindowStream:
-        return WindowStream(open_pieces, tokenizer, cfg.split, cfg.window, split="train",
-                            seed=cfg.train.seed, epoch=ep, start=start, rc_aug=cfg.train.rc_aug)
+        return WindowStream(
+            open_pieces,
+            tokenizer,
+            cfg.split,
+            cfg.window,
+            split="train",
+            seed=cfg.train.seed,
+            epoch=ep,
+            start=start,
+            rc_aug=cfg.train.rc_aug,
+        )
 
     data = _Batches(make_stream, cfg.train.batch_size, epoch, position)
     loop_started = time.perf_counter()
@@ -283,13 +321,22 @@ def train(
     def checkpoint() -> float:
         """Save everything a resume needs; return the training seconds so far."""
         seconds = elapsed_before + time.perf_counter() - loop_started
-        save_checkpoint(out, {
-            "encoder": encoder.state_dict(), "model": model.state_dict(),
-            "optimizer": optimizer.state_dict(), "rng": _rng_state(), "step": step,
-            "epoch": data.epoch, "position": data.position, "stage1": stage1,
-            "train_seconds": seconds,
-        })
+        save_checkpoint(
+            out,
+            {
+                "encoder": encoder.state_dict(),
+                "model": model.state_dict(),
+                "optimizer": optimizer.state_dict(),
+                "rng": _rng_state(),
+                "step": step,
+                "epoch": data.epoch,
+                "position": data.position,
+                "stage1": stage1,
+                "train_seconds": seconds,
+            },
+        )
         return seconds
+
     encoder.train()
     model.train()
     loss_value = float("nan")
@@ -298,34 +345,49 @@ def train(
         for group in optimizer.param_groups:
             group["lr"] = lr
         x, y, scored = batch_tensors(tokenizer, data.next(), device)
-        loss_value = train_step(encoder, model, optimizer, x, y, scored, cfg.train.grad_clip,
-                                device)
+        loss_value = train_step(
+            encoder, model, optimizer, x, y, scored, cfg.train.grad_clip, device
+        )
         step += 1
         if progress is not None:
             progress(step, total_steps, loss_value)
         if step % eval_every == 0 or step == total_steps:
-            val = evaluate(encoder, model, tokenizer, val_windows, device) if len(val_windows) else {}
-            append_log(out, {"step": step, "tokens_seen": step * tokens_per_step, "lr": lr,
-                             "train_loss_nats": loss_value,
-                             **{f"val_{k}": v for k, v in val.items()}})
+            val = (
+                evaluate(encoder, model, tokenizer, val_windows, device) if len(val_windows) else {}
+            )
+            append_log(
+                out,
+                {
+                    "step": step,
+                    "tokens_seen": step * tokens_per_step,
+                    "lr": lr,
+                    "train_loss_nats": loss_value,
+                    **{f"val_{k}": v for k, v in val.items()},
+                },
+            )
         if step % ckpt_every == 0 and step < total_steps:
             checkpoint()
     # The final weights: what `genoenc eval` scores and what autoencoder arms compress.
     train_seconds = checkpoint()
 
     test = evaluate(encoder, model, tokenizer, test_windows, device)
-    train_sample = collect_windows(open_pieces, cfg.split, cfg.window, tokenizer, "train",
-                                   cfg.train.ref_train_tokens)
-    reference = reference_bits(tokenizer, train_sample, val_windows, test_windows,
-                               cfg.train.markov_max_k)
+    train_sample = collect_windows(
+        open_pieces, cfg.split, cfg.window, tokenizer, "train", cfg.train.ref_train_tokens
+    )
+    reference = reference_bits(
+        tokenizer, train_sample, val_windows, test_windows, cfg.train.markov_max_k
+    )
     counts = encoder.param_counts()
     task_params = model.param_count()
     metrics: dict[str, Any] = {
         "schema_version": SCHEMA_VERSION,
         "domain": domain_of(cfg),
         "sources": source_descriptions(cfg),
-        "tokenizer": {"kind": cfg.tokenizer.kind, "k": cfg.tokenizer.k,
-                      "stride": tokenizer.config.stride},
+        "tokenizer": {
+            "kind": cfg.tokenizer.kind,
+            "k": cfg.tokenizer.k,
+            "stride": tokenizer.config.stride,
+        },
         "vocab_size": tokenizer.input_vocab_size,
         "target_vocab_size": tokenizer.target_vocab_size,
         "strategy": cfg.encoder.strategy,
@@ -351,9 +413,12 @@ def train(
             "targets": test["targets"],
             "base_targets": test["base_targets"],
         },
-        "eval_sample": {"test_windows": len(test_windows), "val_windows": len(val_windows),
-                        "eval_tokens_cap": cfg.train.eval_tokens,
-                        "rule": "first windows of the split in stream order, capped"},
+        "eval_sample": {
+            "test_windows": len(test_windows),
+            "val_windows": len(val_windows),
+            "eval_tokens_cap": cfg.train.eval_tokens,
+            "rule": "first windows of the split in stream order, capped",
+        },
         "reference": reference,
         "params": {
             "encoding": counts["encoding"],
@@ -375,7 +440,11 @@ def train(
 def _input_label(cfg: RunConfig) -> str:
     if cfg.tokens:
         return cfg.tokens
-    names = [*cfg.reader.fasta, *cfg.reader.bam, *cfg.reader.cram, *cfg.reader.fastq,
-             *cfg.reader.text]
+    names = [
+        *cfg.reader.fasta,
+        *cfg.reader.bam,
+        *cfg.reader.cram,
+        *cfg.reader.fastq,
+        *cfg.reader.text,
+    ]
     return ", ".join(str(n) for n in names) or "input"
-

@@ -16,9 +16,17 @@ def run_name(cfg: RunConfig) -> str:
     >>> run_name(RunConfig(reader=ReaderConfig(fasta=("data/ecoli.fna.gz",))))
     'ecoli-k1s1-learned-r4-seed0'
     """
-    inputs = [cfg.tokens] if cfg.tokens else [*cfg.reader.fasta, *cfg.reader.bam,
-                                              *cfg.reader.cram, *cfg.reader.fastq,
-                                              *cfg.reader.text]
+    inputs = (
+        [cfg.tokens]
+        if cfg.tokens
+        else [
+            *cfg.reader.fasta,
+            *cfg.reader.bam,
+            *cfg.reader.cram,
+            *cfg.reader.fastq,
+            *cfg.reader.text,
+        ]
+    )
     stem = Path(str(inputs[0])).name.split(".")[0] if inputs else "run"
     tok = cfg.tokenizer
     stride = tok.stride if tok.stride is not None else tok.k

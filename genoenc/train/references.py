@@ -68,11 +68,16 @@ def reference_bits(
         val_seg, val_mask = base_segments(tokenizer, val)
     else:
         val_seg, val_mask = train_seg, train_mask
-    order0 = order0_bits(train_seg, test_seg, vocab_size=DNA_VOCAB_SIZE, train_mask=train_mask,
-                         test_mask=test_mask)
+    order0 = order0_bits(
+        train_seg, test_seg, vocab_size=DNA_VOCAB_SIZE, train_mask=train_mask, test_mask=test_mask
+    )
     best_k, model, per_k = fit_best_order(
-        train_seg, val_seg, max_k, vocab_size=DNA_VOCAB_SIZE, train_mask=train_mask,
-        val_mask=val_mask
+        train_seg,
+        val_seg,
+        max_k,
+        vocab_size=DNA_VOCAB_SIZE,
+        train_mask=train_mask,
+        val_mask=val_mask,
     )
     total_bits, n = model.bits(test_seg, test_mask)
     return {

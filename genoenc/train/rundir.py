@@ -42,12 +42,16 @@ CONFIG_FILE = "config.json"
 METRICS_FILE = "metrics.json"
 LOG_FILE = "log.jsonl"
 
+_UMASK = os.umask(0)
+os.umask(_UMASK)
+
 
 def atomic_write_bytes(path: Path, data: bytes) -> None:
     """Write ``data`` to ``path`` through a temporary file and a rename."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
+        os.fchmod(fd, 0o666 & ~_UMASK)  # mkstemp makes 0600; results are for everyone to read
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
             handle.flush()
@@ -110,9 +114,7 @@ def read_metrics(run: Path) -> dict[str, Any]:
         raise RunDirError(f"{path}: not a metrics object")
     found = metrics.get("schema_version")
     if found != SCHEMA_VERSION:
-        raise RunDirError(
-            f"{path}: schema_version {found!r}, this genoenc reads {SCHEMA_VERSION}"
-        )
+        raise RunDirError(f"{path}: schema_version {found!r}, this genoenc reads {SCHEMA_VERSION}")
     return metrics
 
 

@@ -32,15 +32,18 @@ def load_run_config(run: str | Path) -> RunConfig:
     saved = read_json(run / CONFIG_FILE)
     if not isinstance(saved, dict) or saved.get("schema_version") != SCHEMA_VERSION:
         found = saved.get("schema_version") if isinstance(saved, dict) else None
-        raise RunDirError(f"{run}: run directory of schema_version {found!r}, this genoenc reads "
-                          f"{SCHEMA_VERSION}")
+        raise RunDirError(
+            f"{run}: run directory of schema_version {found!r}, this genoenc reads {SCHEMA_VERSION}"
+        )
     return merge_config(RunConfig(), saved["config"])
 
 
 def _whole_input(cfg: RunConfig) -> RunConfig:
     """The same run config with every window of the input in the test split."""
-    return dataclasses.replace(cfg, split=SplitConfig(val_fraction=0.0, test_fraction=1.0,
-                                                      block_tokens=cfg.split.block_tokens))
+    return dataclasses.replace(
+        cfg,
+        split=SplitConfig(val_fraction=0.0, test_fraction=1.0, block_tokens=cfg.split.block_tokens),
+    )
 
 
 def evaluate_run(
@@ -69,9 +72,12 @@ def evaluate_run(
     cfg = load_run_config(run)
     started = time.perf_counter()
     tokenizer = build_tokenizer(cfg.tokenizer)
-    encoder = build_encoder(cfg.encoder, tokenizer.input_vocab_size,
-                            source_table=_placeholder_table(cfg, tokenizer.input_vocab_size),
-                            seed=cfg.train.seed)
+    encoder = build_encoder(
+        cfg.encoder,
+        tokenizer.input_vocab_size,
+        source_table=_placeholder_table(cfg, tokenizer.input_vocab_size),
+        seed=cfg.train.seed,
+    )
     model = build_model(cfg.model, encoder.d_out, tokenizer.target_vocab_size)
     state = load_checkpoint(run)
     try:
@@ -81,22 +87,31 @@ def evaluate_run(
         raise RunDirError(f"{run}: checkpoint does not match its config ({exc})") from None
     target = _whole_input(dataclasses.replace(cfg, reader=other.reader, tokens=other.tokens))
     cap = eval_tokens or cfg.train.eval_tokens
-    windows = collect_windows(open_piece_source(target, tokenizer), target.split, cfg.window,
-                              tokenizer, "test", cap)
+    windows = collect_windows(
+        open_piece_source(target, tokenizer), target.split, cfg.window, tokenizer, "test", cap
+    )
     if len(windows) == 0:
-        raise InputError(", ".join(other.reader.fasta) or str(other.tokens),
-                         "no window to score (input shorter than one window)")
+        raise InputError(
+            ", ".join(other.reader.fasta) or str(other.tokens),
+            "no window to score (input shorter than one window)",
+        )
     dev = pick_device(device)
     encoder.to(dev)
     model.to(dev)
     test = evaluate(encoder, model, tokenizer, windows, dev)
     own = open_piece_source(cfg, tokenizer)
-    train_sample = collect_windows(own, cfg.split, cfg.window, tokenizer, "train",
-                                   cfg.train.ref_train_tokens)
-    val_sample = collect_windows(own, cfg.split, cfg.window, tokenizer, "val",
-                                 max(cfg.train.eval_tokens // 4, cfg.window.context))
-    reference = reference_bits(tokenizer, train_sample, val_sample, windows,
-                               cfg.train.markov_max_k)
+    train_sample = collect_windows(
+        own, cfg.split, cfg.window, tokenizer, "train", cfg.train.ref_train_tokens
+    )
+    val_sample = collect_windows(
+        own,
+        cfg.split,
+        cfg.window,
+        tokenizer,
+        "val",
+        max(cfg.train.eval_tokens // 4, cfg.window.context),
+    )
+    reference = reference_bits(tokenizer, train_sample, val_sample, windows, cfg.train.markov_max_k)
     return {
         "schema_version": SCHEMA_VERSION,
         "run": str(run),
@@ -127,9 +142,15 @@ def baseline(cfg: RunConfig) -> dict[str, Any]:
 
     test = sample("test", cfg.train.eval_tokens)
     if len(test) == 0:
-        raise InputError(", ".join(cfg.reader.fasta) or str(cfg.tokens),
-                         "too little data: the test split holds no window")
-    reference = reference_bits(tokenizer, sample("train", cfg.train.ref_train_tokens),
-                               sample("val", max(cfg.train.eval_tokens // 4, cfg.window.context)),
-                               test, cfg.train.markov_max_k)
+        raise InputError(
+            ", ".join(cfg.reader.fasta) or str(cfg.tokens),
+            "too little data: the test split holds no window",
+        )
+    reference = reference_bits(
+        tokenizer,
+        sample("train", cfg.train.ref_train_tokens),
+        sample("val", max(cfg.train.eval_tokens // 4, cfg.window.context)),
+        test,
+        cfg.train.markov_max_k,
+    )
     return {"sources": source_descriptions(cfg), "reference": reference}

@@ -137,7 +137,9 @@ def plan_sweep(grid: SweepGrid, out: Path) -> list[SweepCell]:
         for tok in grid.tokenizers:
             k = int(tok.get("k", 1))
             stride = int(tok.get("stride") or k)
-            tok_label = f"k{k}s{stride}" + (f"-{tok['kind']}" if tok.get("kind", "dna") != "dna" else "")
+            tok_label = f"k{k}s{stride}" + (
+                f"-{tok['kind']}" if tok.get("kind", "dna") != "dna" else ""
+            )
             for seed in grid.seeds:
                 base = _deep_merge(grid.base, data_overrides)
                 base = _deep_merge(base, {"tokenizer": dict(tok), "train": {"seed": seed}})
@@ -151,17 +153,25 @@ def plan_sweep(grid: SweepGrid, out: Path) -> list[SweepCell]:
                     for ratio in ratios:
                         arm = "full" if strategy == "full" else f"{strategy}-r{ratio}"
                         path = out / dataset / tok_label / arm / f"seed{seed}"
-                        encoder = {"strategy": strategy}
+                        encoder: dict[str, Any] = {"strategy": strategy}
                         if strategy != "full":
                             encoder["ratio"] = ratio
                         overrides = _deep_merge(base, {"encoder": encoder})
                         if _needs_full_table(strategy, overrides):
-                            overrides = _deep_merge(overrides,
-                                                    {"train": {"source_run": str(full_path)}})
-                        cells.append(SweepCell(
-                            name=f"{dataset}/{tok_label}/{arm}/seed{seed}", path=path,
-                            overrides=overrides, dataset=dataset, strategy=strategy,
-                            ratio=ratio, seed=seed))
+                            overrides = _deep_merge(
+                                overrides, {"train": {"source_run": str(full_path)}}
+                            )
+                        cells.append(
+                            SweepCell(
+                                name=f"{dataset}/{tok_label}/{arm}/seed{seed}",
+                                path=path,
+                                overrides=overrides,
+                                dataset=dataset,
+                                strategy=strategy,
+                                ratio=ratio,
+                                seed=seed,
+                            )
+                        )
     return cells
 
 
@@ -191,13 +201,30 @@ def run_sweep(
     cells = plan_sweep(grid, out)
     # Resolve every config before the first run: a bad cell fails now, not an hour in.
     configs = [merge_config(base_cfg or RunConfig(), cell.overrides) for cell in cells]
-    atomic_write_json(out / "sweep.json", {
-        "grid": {"base": grid.base, "datasets": grid.datasets,
-                 "tokenizers": list(grid.tokenizers), "strategies": list(grid.strategies),
-                 "ratios": list(grid.ratios), "seeds": list(grid.seeds)},
-        "cells": [{"name": c.name, "path": str(c.path.relative_to(out)), "strategy": c.strategy,
-                   "ratio": c.ratio, "seed": c.seed, "dataset": c.dataset} for c in cells],
-    })
+    atomic_write_json(
+        out / "sweep.json",
+        {
+            "grid": {
+                "base": grid.base,
+                "datasets": grid.datasets,
+                "tokenizers": list(grid.tokenizers),
+                "strategies": list(grid.strategies),
+                "ratios": list(grid.ratios),
+                "seeds": list(grid.seeds),
+            },
+            "cells": [
+                {
+                    "name": c.name,
+                    "path": str(c.path.relative_to(out)),
+                    "strategy": c.strategy,
+                    "ratio": c.ratio,
+                    "seed": c.seed,
+                    "dataset": c.dataset,
+                }
+                for c in cells
+            ],
+        },
+    )
     for index, (cell, cfg) in enumerate(zip(cells, configs, strict=True)):
         status = cell_status(cell)
         if on_cell is not None:

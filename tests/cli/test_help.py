@@ -8,8 +8,7 @@ import sys
 import pytest
 from click.testing import CliRunner
 
-from genoenc.cli import cli
-from genoenc.cli import _COMMANDS
+from genoenc.cli import _COMMANDS, cli
 
 
 @pytest.mark.parametrize("command", sorted(_COMMANDS))
@@ -20,8 +19,10 @@ def test_subcommand_help(command: str) -> None:
 
 
 def test_group_help_does_not_import_torch() -> None:
-    code = "import sys; from genoenc.cli import cli; cli(['--help'], standalone_mode=False); " \
-           "print('torch' in sys.modules)"
+    code = (
+        "import sys; from genoenc.cli import cli; cli(['--help'], standalone_mode=False); "
+        "print('torch' in sys.modules)"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip().splitlines()[-1] == "False"
 

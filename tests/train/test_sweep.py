@@ -18,14 +18,31 @@ from genoenc.train.sweep import load_grid, plan_sweep
 from tests.helpers import sample_path
 
 LAMBDA = str(sample_path("lambda_virus.fa"))
-TINY = ["--fasta", LAMBDA, "--block-tokens", "2048", "--context", "64", "--d-model", "32",
-        "--batch-size", "16", "--eval-tokens", "2048", "--device", "cpu",
-        "--tokens-budget", "8000"]
+TINY = [
+    "--fasta",
+    LAMBDA,
+    "--block-tokens",
+    "2048",
+    "--context",
+    "64",
+    "--d-model",
+    "32",
+    "--batch-size",
+    "16",
+    "--eval-tokens",
+    "2048",
+    "--device",
+    "cpu",
+    "--tokens-budget",
+    "8000",
+]
 
 
 def test_plan_orders_full_first_and_links_source(tmp_path: Path) -> None:
-    grid = load_grid({"strategies": ["autoencoder", "learned"], "ratios": [2, 4], "seeds": 2},
-                     {"reader": {"fasta": [LAMBDA]}})
+    grid = load_grid(
+        {"strategies": ["autoencoder", "learned"], "ratios": [2, 4], "seeds": 2},
+        {"reader": {"fasta": [LAMBDA]}},
+    )
     cells = plan_sweep(grid, tmp_path)
     names = [c.name for c in cells]
     # full is added (autoencoders compress its table) and comes first within each seed
@@ -47,15 +64,28 @@ def test_grid_errors_name_the_key() -> None:
 
 def test_sweep_runs_skips_and_resumes(tmp_path: Path) -> None:
     out = tmp_path / "sweep"
-    args = ["sweep", *TINY, "--strategies", "full,learned", "--ratios", "4", "--seeds", "2",
-            "--out", str(out)]
+    args = [
+        "sweep",
+        *TINY,
+        "--strategies",
+        "full,learned",
+        "--ratios",
+        "4",
+        "--seeds",
+        "2",
+        "--out",
+        str(out),
+    ]
     result = CliRunner().invoke(cli, [*args, "--dry-run"])
     assert result.exit_code == 0, result.output
     assert result.output.count("todo") == 4
 
     # Kill the first invocation once its first cell has finished.
-    proc = subprocess.Popen([sys.executable, "-m", "genoenc", *args],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "genoenc", *args],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     first = out / "data/k1s1/full/seed0/metrics.json"
     deadline = time.monotonic() + 300
     while not first.exists() and time.monotonic() < deadline and proc.poll() is None:

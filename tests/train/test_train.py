@@ -18,8 +18,22 @@ from tests.helpers import sample_path
 
 LAMBDA = str(sample_path("lambda_virus.fa"))
 # A tiny, fast configuration: lambda phage (48.5 kb) in 2,048-token blocks.
-SMALL = ["--fasta", LAMBDA, "--block-tokens", "2048", "--context", "64", "--d-model", "32",
-         "--batch-size", "16", "--eval-tokens", "4096", "--device", "cpu"]
+SMALL = [
+    "--fasta",
+    LAMBDA,
+    "--block-tokens",
+    "2048",
+    "--context",
+    "64",
+    "--d-model",
+    "32",
+    "--batch-size",
+    "16",
+    "--eval-tokens",
+    "4096",
+    "--device",
+    "cpu",
+]
 
 
 def run_cli(*args: str) -> tuple[int, str]:
@@ -28,32 +42,71 @@ def run_cli(*args: str) -> tuple[int, str]:
 
 
 def strip_times(metrics: dict) -> dict:
-    return {k: v for k, v in metrics.items()
-            if k not in ("wall_seconds", "train_seconds", "tokens_per_second")}
+    return {
+        k: v
+        for k, v in metrics.items()
+        if k not in ("wall_seconds", "train_seconds", "tokens_per_second")
+    }
 
 
 def test_train_writes_schema(tmp_path: Path) -> None:
     code, out = run_cli("train", *SMALL, "--tokens-budget", "40000", "--out", str(tmp_path / "r"))
     assert code == 0, out
     metrics = json.loads((tmp_path / "r" / "metrics.json").read_text())
-    for key in ("schema_version", "domain", "sources", "tokenizer", "vocab_size", "strategy",
-                "ratio", "d_orig", "d_c", "d_model", "seed", "tokens_seen", "wall_seconds",
-                "tokens_per_second", "test", "reference", "params", "learned_nothing",
-                "config_hash"):
+    for key in (
+        "schema_version",
+        "domain",
+        "sources",
+        "tokenizer",
+        "vocab_size",
+        "strategy",
+        "ratio",
+        "d_orig",
+        "d_c",
+        "d_model",
+        "seed",
+        "tokens_seen",
+        "wall_seconds",
+        "tokens_per_second",
+        "test",
+        "reference",
+        "params",
+        "learned_nothing",
+        "config_hash",
+    ):
         assert key in metrics
     assert metrics["domain"] == "genome"
-    assert set(metrics["test"]) >= {"loss_nats", "bits_per_token", "bits_per_base",
-                                    "perplexity", "accuracy", "targets"}
-    assert set(metrics["reference"]) >= {"uniform_bits", "order0_bits", "markov_order",
-                                         "markov_bits"}
+    assert set(metrics["test"]) >= {
+        "loss_nats",
+        "bits_per_token",
+        "bits_per_base",
+        "perplexity",
+        "accuracy",
+        "targets",
+    }
+    assert set(metrics["reference"]) >= {
+        "uniform_bits",
+        "order0_bits",
+        "markov_order",
+        "markov_bits",
+    }
     assert metrics["params"]["encoding"] == 8 * 16  # learned: V x d_c, V = 8 for k = 1
-    assert "bits/base" in out and "Markov" in out
+    assert "bits/base" in out
+    assert "Markov" in out
 
 
 def test_same_seed_same_metrics(tmp_path: Path) -> None:
     for name in ("a", "b"):
-        code, out = run_cli("train", *SMALL, "--tokens-budget", "20000", "--seed", "3",
-                            "--out", str(tmp_path / name))
+        code, out = run_cli(
+            "train",
+            *SMALL,
+            "--tokens-budget",
+            "20000",
+            "--seed",
+            "3",
+            "--out",
+            str(tmp_path / name),
+        )
         assert code == 0, out
     a = json.loads((tmp_path / "a" / "metrics.json").read_text())
     b = json.loads((tmp_path / "b" / "metrics.json").read_text())
@@ -66,8 +119,11 @@ def test_resume_after_sigkill_matches_uninterrupted(tmp_path: Path) -> None:
     code, out = run_cli("train", *args, "--out", str(tmp_path / "whole"))
     assert code == 0, out
     run = tmp_path / "killed"
-    proc = subprocess.Popen([sys.executable, "-m", "genoenc", "train", *args, "--out", str(run)],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "genoenc", "train", *args, "--out", str(run)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     deadline = time.monotonic() + 120
     while not (run / "checkpoint.pt").exists() and time.monotonic() < deadline:
         time.sleep(0.01)
@@ -91,8 +147,9 @@ def test_resume_after_sigkill_matches_uninterrupted(tmp_path: Path) -> None:
         (["--context", "4096"], 2, "longer than every window"),
     ],
 )
-def test_bad_options_one_line(tmp_path: Path, extra: list[str], expected_code: int,
-                              fragment: str) -> None:
+def test_bad_options_one_line(
+    tmp_path: Path, extra: list[str], expected_code: int, fragment: str
+) -> None:
     code, out = run_cli("train", *SMALL, *extra, "--out", str(tmp_path / "r"))
     assert code == expected_code
     assert fragment in out
@@ -106,22 +163,23 @@ def test_other_schema_and_corrupt_checkpoint(tmp_path: Path) -> None:
     (run / "config.json").write_text(json.dumps({"schema_version": 99, "config": {}}))
     code, out = run_cli("train", *SMALL, "--out", str(run), "--resume")
     assert code == 1
-    assert "schema_version 99" in out and "Traceback" not in out
+    assert "schema_version 99" in out
+    assert "Traceback" not in out
 
     run2 = tmp_path / "r2"
     code, out = run_cli("train", *SMALL, "--tokens-budget", "20000", "--out", str(run2))
     assert code == 0, out
     (run2 / "metrics.json").unlink()
     (run2 / "checkpoint.pt").write_bytes(b"not a checkpoint at all")
-    code, out = run_cli("train", *SMALL, "--tokens-budget", "20000", "--out", str(run2),
-                        "--resume")
+    code, out = run_cli("train", *SMALL, "--tokens-budget", "20000", "--out", str(run2), "--resume")
     assert code == 1
-    assert "checkpoint.pt: corrupted" in out and "Traceback" not in out
+    assert "checkpoint.pt: corrupted" in out
+    assert "Traceback" not in out
 
 
 def test_missing_input_file(tmp_path: Path) -> None:
-    code, out = run_cli("train", "--fasta", str(tmp_path / "nope.fa"), "--out",
-                        str(tmp_path / "r"))
+    code, out = run_cli("train", "--fasta", str(tmp_path / "nope.fa"), "--out", str(tmp_path / "r"))
     assert code == 1
-    assert "nope.fa" in out and "Traceback" not in out
+    assert "nope.fa" in out
+    assert "Traceback" not in out
     assert not (tmp_path / "r" / "metrics.json").exists()
