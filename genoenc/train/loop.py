@@ -32,7 +32,7 @@ from .checkpoint import load_checkpoint, save_checkpoint
 from .config import RunConfig, config_to_dict
 from .device import autocast, pick_device
 from .evaluate import evaluate, masked_loss
-from .references import reference_bits
+from .references import cached, reference_bits
 from .rundir import (
     CONFIG_FILE,
     METRICS_FILE,
@@ -45,7 +45,7 @@ from .rundir import (
     truncate_log,
     versions,
 )
-from .sources import domain_of, open_piece_source, source_descriptions
+from .sources import domain_of, open_piece_source, reference_key, source_descriptions
 
 __all__ = ["ProgressFn", "batch_tensors", "get_lr", "make_optimizer", "train", "train_step"]
 
@@ -220,8 +220,19 @@ def train(
     resume: bool = False,
     progress: ProgressFn | None = None,
     argv: list[str] | None = None,
+    reference_cache: Path | None = None,
 ) -> dict[str, Any]:
-    """Train one run into ``out`` and return its metrics (also written to ``metrics.json``)."""
+    """Train one run into ``out`` and return its metrics (also written to ``metrics.json``).
+
+    Args:
+        cfg: The resolved run config.
+        out: The run directory (created once the inputs have been checked).
+        resume: Continue from ``out``'s checkpoint (or return its metrics if finished).
+        progress: Called after every optimiser step.
+        argv: The command line recorded in ``config.json``.
+        reference_cache: Folder where reference results are shared between runs on the
+            same data (sweeps pass one); ``None`` computes them for this run.
+    """
     out = Path(out)
     cfg_dict = config_to_dict(cfg)
     finished = _prepare_run_dir(out, cfg_dict, resume)
@@ -371,12 +382,16 @@ def train(
     train_seconds = checkpoint()
 
     test = evaluate(encoder, model, tokenizer, test_windows, device)
-    train_sample = collect_windows(
-        open_pieces, cfg.split, cfg.window, tokenizer, "train", cfg.train.ref_train_tokens
-    )
-    reference = reference_bits(
-        tokenizer, train_sample, val_windows, test_windows, cfg.train.markov_max_k
-    )
+
+    def compute_references() -> dict[str, Any]:
+        train_sample = collect_windows(
+            open_pieces, cfg.split, cfg.window, tokenizer, "train", cfg.train.ref_train_tokens
+        )
+        return reference_bits(
+            tokenizer, train_sample, val_windows, test_windows, cfg.train.markov_max_k
+        )
+
+    reference = cached(reference_cache, reference_key(cfg), compute_references)
     counts = encoder.param_counts()
     task_params = model.param_count()
     metrics: dict[str, Any] = {

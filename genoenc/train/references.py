@@ -9,7 +9,10 @@ does not).
 
 from __future__ import annotations
 
+import json
 import math
+from collections.abc import Callable, Mapping
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -18,7 +21,9 @@ from genoenc.baselines import fit_best_order, order0_bits
 from genoenc.tokenize import kmer_bases
 from genoenc.tokenize.vocab import DNA_VOCAB_SIZE, N
 
-__all__ = ["base_segments", "reference_bits"]
+from .rundir import atomic_write_json, config_hash
+
+__all__ = ["base_segments", "cached", "reference_bits"]
 
 
 def base_segments(tokenizer: Any, windows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -89,3 +94,27 @@ def reference_bits(
         "train_bases": int(train_mask.sum()),
         "test_bases": int(test_mask.sum()),
     }
+
+
+def cached(
+    cache_dir: Path | None, key: Mapping[str, Any], compute: Callable[[], dict[str, Any]]
+) -> dict[str, Any]:
+    """Return ``compute()``, memoised as JSON under ``cache_dir`` by a hash of ``key``.
+
+    References depend on the data, split, windows and caps, not on the arm or seed, so
+    the runs of a sweep share them (the sweep passes its own cache folder). The key must
+    name everything the result depends on, input files' sizes and mtimes included.
+    """
+    if cache_dir is None:
+        return compute()
+    path = Path(cache_dir) / f"{config_hash(key)}.json"
+    if path.exists():
+        try:
+            value = json.loads(path.read_text())
+            if isinstance(value, dict):
+                return value
+        except (OSError, json.JSONDecodeError):
+            pass  # a torn cache entry is recomputed
+    value = compute()
+    atomic_write_json(path, value)
+    return value

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -14,7 +16,7 @@ from genoenc.store import TokenStore
 
 from .config import RunConfig
 
-__all__ = ["domain_of", "open_piece_source", "source_descriptions"]
+__all__ = ["domain_of", "open_piece_source", "reference_key", "source_descriptions"]
 
 
 def open_piece_source(cfg: RunConfig, tokenizer: Any) -> OpenPieces:
@@ -50,3 +52,38 @@ def source_descriptions(cfg: RunConfig) -> list[dict[str, Any]]:
 def domain_of(cfg: RunConfig) -> str:
     """``"text"`` for text tokenizers, else ``"genome"``."""
     return "text" if cfg.tokenizer.kind != "dna" else "genome"
+
+
+def _file_stamps(cfg: RunConfig) -> list[list[Any]]:
+    """(path, size, mtime_ns) of every input file, so a changed file changes the key."""
+    paths = (
+        [cfg.tokens]
+        if cfg.tokens
+        else [
+            *cfg.reader.fasta,
+            *cfg.reader.bam,
+            *cfg.reader.cram,
+            *cfg.reader.fastq,
+            *cfg.reader.text,
+            *([cfg.reader.bed] if cfg.reader.bed else []),
+        ]
+    )
+    stamps = []
+    for path in paths:
+        target = Path(path) / "tokens.bin" if cfg.tokens else Path(path)
+        stat = target.stat()
+        stamps.append([str(Path(path).resolve()), stat.st_size, stat.st_mtime_ns])
+    return stamps
+
+
+def reference_key(cfg: RunConfig) -> dict[str, Any]:
+    """Everything the references of a run depend on (not the arm, model or seed)."""
+    return {
+        "kind": "references",
+        "inputs": _file_stamps(cfg),
+        "reader": dataclasses.asdict(cfg.reader),
+        "tokenizer": dataclasses.asdict(cfg.tokenizer),
+        "split": dataclasses.asdict(cfg.split),
+        "window": dataclasses.asdict(cfg.window),
+        "caps": [cfg.train.eval_tokens, cfg.train.ref_train_tokens, cfg.train.markov_max_k],
+    }

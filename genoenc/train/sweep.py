@@ -231,5 +231,11 @@ def run_sweep(
             on_cell(index + 1, len(cells), cell, status)
         if status == "done":
             continue
-        train(cfg, cell.path, resume=status == "partial", progress=progress)
+        train(
+            cfg,
+            cell.path,
+            resume=status == "partial",
+            progress=progress,
+            reference_cache=out / ".references",
+        )
     return cells
