@@ -42,7 +42,7 @@ def progress_reporter(label: str, interval: float = 30.0) -> Iterator[ProgressFn
 
         def log(step: int, total: int, loss: float) -> None:
             now = time.monotonic()
-            if now - last[0] >= interval or step == total:
+            if now - last[0] >= interval or step in (1, total):
                 last[0] = now
                 logger.info("%s: step %d/%d, loss %.4f", label, step, total, loss)
 

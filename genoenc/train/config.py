@@ -54,7 +54,7 @@ class TrainConfig:
     grad_clip: float = 1.0
     eval_interval: float = 0.1
     eval_tokens: int = 1 << 19
-    ref_train_tokens: int = 1 << 23
+    ref_train_tokens: int = 1 << 22
     markov_max_k: int = 12
     checkpoint_every: float = 0.1
     device: str = "auto"

@@ -30,7 +30,8 @@ from genoenc.tokenize import build_tokenizer
 
 from .checkpoint import load_checkpoint, save_checkpoint
 from .config import RunConfig, config_to_dict
-from .device import autocast, pick_device
+from .device import autocast
+from .distributed import Distributed, per_rank_batch, setup_distributed
 from .evaluate import evaluate, masked_loss
 from .references import cached, reference_bits
 from .rundir import (
@@ -93,11 +94,27 @@ def train_step(
     scored: torch.Tensor,
     grad_clip: float,
     device: torch.device,
+    *,
+    net: nn.Module | None = None,
+    loss_weight: float = 1.0,
 ) -> float:
-    """One optimiser step: forward, masked loss (+ the encoder's auxiliary loss), clip, step."""
+    """One optimiser step: forward, masked loss (+ the encoder's auxiliary loss), clip, step.
+
+    Args:
+        net: The module to run (``encoder`` then ``model``); under DDP their wrapper, whose
+            backward averages the gradients over ranks. Default: the two modules as they are.
+        loss_weight: Factor on the batch's mean loss. Under DDP ``world_size * n_rank /
+            n_global`` (scored targets of this rank's batch and of the global batch), so the
+            averaged gradient is that of the mean over the global batch.
+
+    Returns:
+        The weighted loss (under DDP its mean over ranks is the global batch's loss).
+    """
     with autocast(device):
-        logits = model(encoder(x))  # (B, T, V)
+        logits = net(x) if net is not None else model(encoder(x))  # (B, T, V)
     loss = masked_loss(logits, y, scored)
+    if loss_weight != 1.0:
+        loss = loss * loss_weight
     aux = encoder.aux_loss()
     total = loss if aux is None else loss + aux
     optimizer.zero_grad(set_to_none=True)
@@ -164,7 +181,12 @@ def _prepare_run_dir(out: Path, cfg_dict: dict[str, Any], resume: bool) -> dict[
 
 
 class _Batches:
-    """Endless training batches over epochs, tracking the data position for checkpoints."""
+    """This rank's training batches over epochs, tracking the data position for checkpoints.
+
+    ``position`` counts the epoch's windows consumed by all ranks together (the
+    ``start`` of :class:`WindowStream`), so a checkpoint resumes under any number of
+    processes.
+    """
 
     def __init__(
         self,
@@ -174,21 +196,44 @@ class _Batches:
         start: int,
     ) -> None:
         self.make_stream = make_stream
-        self.batch_size = batch_size
+        self.batch_size = batch_size  # per rank
         self.epoch = epoch
-        self.position = start  # windows of this epoch already consumed
+        self.position = start
         self._iter: Iterator[np.ndarray] = batches(make_stream(epoch, start), batch_size)
 
-    def next(self) -> np.ndarray:
-        for _ in range(2):
-            batch = next(self._iter, None)
-            if batch is not None:
-                self.position += len(batch)
-                return batch
-            self.epoch += 1
-            self.position = 0
-            self._iter = batches(self.make_stream(self.epoch, 0), self.batch_size)
-        raise InputError("training data", "the train split holds no window")
+    def take(self) -> np.ndarray | None:
+        """This rank's next batch of the epoch, or ``None`` once its share is used up."""
+        return next(self._iter, None)
+
+    def next_epoch(self) -> None:
+        """Start the next epoch from its first window."""
+        self.epoch += 1
+        self.position = 0
+        self._iter = batches(self.make_stream(self.epoch, 0), self.batch_size)
+
+
+def _next_batch(
+    data: _Batches, dist: Distributed, tokenizer: Any, window_length: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, float]:
+    """This rank's part of the next global batch: inputs, targets, scored mask (numpy).
+
+    Also returns the global batch's scored-target count. A rank whose share of an epoch's
+    last, partial batch is empty gets one PAD window (nothing scored): every rank joins
+    every step. When all ranks' shares are empty the epoch is over for all of them.
+    """
+    for _ in range(2):
+        windows = data.take()
+        n_windows = 0 if windows is None else len(windows)
+        if windows is None:
+            windows = np.full((1, window_length), tokenizer.pad_id, dtype=tokenizer.store_dtype)
+        inputs, targets = tokenizer.inputs_targets(windows)
+        scored = tokenizer.scored(targets)
+        total_windows, total_scored = dist.sum([n_windows, int(scored.sum())])
+        if total_windows > 0:
+            data.position += int(total_windows)
+            return inputs, targets, scored, total_scored
+        data.next_epoch()
+    raise InputError("training data", "the train split holds no window")
 
 
 def _source_table(cfg: RunConfig, out: Path, progress: ProgressFn | None) -> torch.Tensor | None:
@@ -224,17 +269,49 @@ def train(
 ) -> dict[str, Any]:
     """Train one run into ``out`` and return its metrics (also written to ``metrics.json``).
 
+    Under ``torchrun`` every process calls this: they train one model together (DDP),
+    rank 0 alone writes the run directory, and every rank returns the same metrics (see
+    :mod:`genoenc.train.distributed`).
+
     Args:
         cfg: The resolved run config.
         out: The run directory (created once the inputs have been checked).
         resume: Continue from ``out``'s checkpoint (or return its metrics if finished).
-        progress: Called after every optimiser step.
+        progress: Called after every optimiser step (on rank 0).
         argv: The command line recorded in ``config.json``.
         reference_cache: Folder where reference results are shared between runs on the
             same data (sweeps pass one); ``None`` computes them for this run.
     """
-    out = Path(out)
+    dist = setup_distributed(cfg.train.device)
+    try:
+        metrics = _train(
+            cfg,
+            Path(out),
+            dist,
+            resume=resume,
+            progress=progress,
+            argv=argv,
+            reference_cache=reference_cache,
+        )
+    except BaseException:
+        dist.close(wait=False)
+        raise
+    dist.close()
+    return metrics
+
+
+def _train(
+    cfg: RunConfig,
+    out: Path,
+    dist: Distributed,
+    *,
+    resume: bool,
+    progress: ProgressFn | None,
+    argv: list[str] | None,
+    reference_cache: Path | None,
+) -> dict[str, Any]:
     cfg_dict = config_to_dict(cfg)
+    batch_per_rank = per_rank_batch(cfg.train.batch_size, dist.world_size)
     finished = _prepare_run_dir(out, cfg_dict, resume)
     if finished is not None:
         logger.info("%s: already finished", out)
@@ -264,7 +341,9 @@ def train(
         )
 
     # The inputs are readable and large enough: only now does the run directory appear.
-    if not (out / CONFIG_FILE).exists():
+    # Every rank has checked it by now (the barrier); rank 0 alone writes.
+    dist.barrier()
+    if dist.is_main and not (out / CONFIG_FILE).exists():
         out.mkdir(parents=True, exist_ok=True)
         atomic_write_json(
             out / CONFIG_FILE,
@@ -274,10 +353,11 @@ def train(
                 "config": cfg_dict,
                 "versions": versions(),
                 "command": argv if argv is not None else sys.argv,
+                "world_size": dist.world_size,
             },
         )
 
-    device = pick_device(cfg.train.device)
+    device = dist.device
     torch.manual_seed(cfg.train.seed)
     table = _source_table(cfg, out, progress)
     torch.manual_seed(cfg.train.seed)
@@ -291,6 +371,7 @@ def train(
     model = build_model(cfg.model, encoder.d_out, tokenizer.target_vocab_size)
     encoder.to(device)
     model.to(device)
+    net = dist.wrap(encoder, model)
     optimizer = make_optimizer([encoder, model], cfg.train)
 
     tokens_per_step = cfg.train.batch_size * context
@@ -308,9 +389,10 @@ def train(
         step, epoch, position = state["step"], state["epoch"], state["position"]
         elapsed_before = float(state.get("train_seconds", 0.0))
         stage1 = state.get("stage1", stage1)
-        truncate_log(out, step)
+        if dist.is_main:
+            truncate_log(out, step)
         logger.info("%s: resuming at step %d of %d", out, step, total_steps)
-    else:
+    elif dist.is_main:
         truncate_log(out, -1)
 
     def make_stream(ep: int, start: int) -> WindowStream:
@@ -324,9 +406,11 @@ def train(
             epoch=ep,
             start=start,
             rc_aug=cfg.train.rc_aug,
+            rank=dist.rank,
+            world_size=dist.world_size,
         )
 
-    data = _Batches(make_stream, cfg.train.batch_size, epoch, position)
+    data = _Batches(make_stream, batch_per_rank, epoch, position)
     loop_started = time.perf_counter()
 
     def checkpoint() -> float:
@@ -355,14 +439,29 @@ def train(
         lr = get_lr(step, total_steps, cfg.train)
         for group in optimizer.param_groups:
             group["lr"] = lr
-        x, y, scored = batch_tensors(tokenizer, data.next(), device)
-        loss_value = train_step(
-            encoder, model, optimizer, x, y, scored, cfg.train.grad_clip, device
+        inputs, targets, scored_np, n_scored = _next_batch(
+            data, dist, tokenizer, val_windows.shape[1]
         )
+        x, y, scored = (torch.from_numpy(a).to(device) for a in (inputs, targets, scored_np))
+        weight = dist.world_size * int(scored_np.sum()) / max(n_scored, 1.0)
+        loss_value = train_step(
+            encoder,
+            model,
+            optimizer,
+            x,
+            y,
+            scored,
+            cfg.train.grad_clip,
+            device,
+            net=net,
+            loss_weight=weight,
+        )
+        if dist.enabled:
+            loss_value = dist.sum([loss_value])[0] / dist.world_size
         step += 1
-        if progress is not None:
+        if progress is not None and dist.is_main:
             progress(step, total_steps, loss_value)
-        if step % eval_every == 0 or step == total_steps:
+        if dist.is_main and (step % eval_every == 0 or step == total_steps):
             val = (
                 evaluate(encoder, model, tokenizer, val_windows, device) if len(val_windows) else {}
             )
@@ -376,8 +475,10 @@ def train(
                     **{f"val_{k}": v for k, v in val.items()},
                 },
             )
-        if step % ckpt_every == 0 and step < total_steps:
+        if dist.is_main and step % ckpt_every == 0 and step < total_steps:
             checkpoint()
+    if not dist.is_main:
+        return dist.broadcast({})  # rank 0 evaluates and writes; every rank returns its metrics
     # The final weights: what `genoenc eval` scores and what autoencoder arms compress.
     train_seconds = checkpoint()
 
@@ -448,8 +549,9 @@ def train(
     if table is not None:
         source = Path(cfg.train.source_run) if cfg.train.source_run else out / "source_full"
         metrics["stage_tokens"]["source_full_run"] = str(source)
+    metrics["world_size"] = dist.world_size
     atomic_write_json(out / METRICS_FILE, metrics)
-    return metrics
+    return dist.broadcast(metrics)
 
 
 def _input_label(cfg: RunConfig) -> str:
