@@ -4,13 +4,13 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: install demo test lint test-slow bench clean
+.PHONY: install demo test lint test-workflows test-slow bench clean
 
 # (Re)install when the venv is missing or the project's install files changed.
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -c constraints.txt -e ".[dev,plot]"
+	$(PY) -m pip install --quiet -c constraints.txt -e ".[dev,plot,workflows]"
 	touch $(STAMP)
 
 install: $(STAMP)
@@ -28,7 +28,13 @@ lint: $(STAMP)
 	$(VENV)/bin/mypy
 
 test: lint
-	$(VENV)/bin/pytest -m "not slow and not gpu" -q
+	$(VENV)/bin/pytest -m "not slow and not gpu and not workflows" -q
+	$(MAKE) --no-print-directory test-workflows
+
+# The Snakemake sample workflow end to end (then again: nothing to do), the Nextflow
+# pipeline's genoenc commands in pipeline order, and torchrun with 2 CPU processes.
+test-workflows: $(STAMP)
+	$(VENV)/bin/pytest -m "workflows and not slow and not gpu" -q
 
 test-slow: $(STAMP)
 	$(VENV)/bin/pytest -m "slow" -q

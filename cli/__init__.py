@@ -27,6 +27,7 @@ _COMMANDS = {
     "sweep": "genoenc.cli.sweep:sweep",
     "compare": "genoenc.cli.compare:compare",
     "report": "genoenc.cli.report:report",
+    "study": "genoenc.cli.study:study",
 }
 
 

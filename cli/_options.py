@@ -78,6 +78,23 @@ def run_options(func: F) -> F:
             type=click.Choice(["full", "random", "onehot"]),
             help="Table the autoencoder arms compress [full].",
         ),
+        click.option(
+            "--tokenizer",
+            "tokenizer_kind",
+            type=click.Choice(["dna", "char", "byte", "word", "bpe", "ids"]),
+            help="Tokenizer: dna (k-mers), text (char, byte, word, bpe) or ids [dna].",
+        ),
+        click.option(
+            "--vocab-size",
+            type=int,
+            help="Vocabulary size: words (50-50,000), BPE tokens [4,096], characters "
+            "[all], or ids symbols; fitted on the train split.",
+        ),
+        click.option(
+            "--lowercase/--no-lowercase",
+            default=None,
+            help="Lowercase text before tokenizing [no].",
+        ),
         click.option("--k", type=int, help="k-mer length [1]."),
         click.option("--stride", type=int, help="k-mer stride: 1 (overlapping) or k [k]."),
         click.option("--context", type=int, help="Window length in tokens [256]."),
@@ -122,6 +139,9 @@ _RUN_FIELDS = {
     "ratio": ("encoder", "ratio"),
     "d_orig": ("encoder", "d_orig"),
     "source_table": ("encoder", "source_table"),
+    "tokenizer_kind": ("tokenizer", "kind"),
+    "vocab_size": ("tokenizer", "vocab_size"),
+    "lowercase": ("tokenizer", "lowercase"),
     "k": ("tokenizer", "k"),
     "stride": ("tokenizer", "stride"),
     "context": ("window", "context"),

@@ -24,12 +24,23 @@ def compare(runs: tuple[str, ...], json_out: str | None, margin: float) -> None:
     """Compare the arms of finished RUNS (run directories or sweep folders), paired by seed.
 
     Per condition (data, tokenizer, ratio): learned against each autoencoder arm, and every
-    arm against full. Runs that cannot be used are listed as notes after the table.
+    arm against full; one table per unit (bits/base, bits/char). With several domains, a
+    cross-domain table follows: per ratio, is learned minus autoencoder the same in both
+    (Welch test on the per-seed differences, gain-kept scale and raw). Runs that cannot be
+    used are listed as notes after the tables.
     """
     import json
     from pathlib import Path
 
-    from genoenc.compare import CompareConfig, compare_runs, format_table, load_runs, rows_to_json
+    from genoenc.compare import (
+        CompareConfig,
+        compare_runs,
+        cross_domain_rows,
+        format_cross_table,
+        format_table,
+        load_runs,
+        rows_to_json,
+    )
     from genoenc.train.rundir import atomic_write_bytes
 
     config = CompareConfig(margin=margin)
@@ -39,5 +50,8 @@ def compare(runs: tuple[str, ...], json_out: str | None, margin: float) -> None:
         text = json.dumps(rows_to_json(rows), indent=2, allow_nan=False) + "\n"
         atomic_write_bytes(Path(json_out), text.encode())
     click.echo(format_table(rows))
+    cross, _ = cross_domain_rows(results, config)
+    if cross:  # genome and text runs together: is the difference the same in both?
+        click.echo("\n" + format_cross_table(cross))
     for problem in [*problems, *more]:
         click.echo(f"note: {problem}")

@@ -34,15 +34,17 @@ def eval_(run: str, eval_tokens: int | None, device: str, json_out: str | None, 
     if json_out:
         atomic_write_json(Path(json_out), result)
     test, ref = result["test"], result["reference"]
+    unit = result.get("unit", "base")
+    bits = test[f"bits_per_{unit}"]
     click.echo(
         f"run        {run} ({result['strategy']}, ratio {result['ratio']}, seed {result['seed']})"
     )
     click.echo(f"data       {', '.join(s['path'] for s in result['sources'])}")
     click.echo(
-        f"test       {test['bits_per_base']:.4f} bits/base   accuracy {test['accuracy']:.4f}   "
+        f"test       {bits:.4f} bits/{unit}   accuracy {test['accuracy']:.4f}   "
         f"{test['targets']:,} targets"
     )
     click.echo(
         f"reference  order-0 {ref['order0_bits']:.4f}   Markov k={ref['markov_order']} "
-        f"{ref['markov_bits']:.4f} bits/base (fitted on the run's training data)"
+        f"{ref['markov_bits']:.4f} bits/{unit} (fitted on the run's training data)"
     )

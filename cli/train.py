@@ -42,8 +42,8 @@ def train(config_file: str | None, out: str | None, resume: bool, **kw: Any) -> 
 
 def _echo_summary(run_dir: Path, m: dict[str, Any]) -> None:
     test, ref = m["test"], m["reference"]
-    unit = "bits/char" if m["domain"] == "text" else "bits/base"
-    key = "bits_per_char" if m["domain"] == "text" else "bits_per_base"
+    name = {"text": "char", "synthetic": "symbol"}.get(m["domain"], "base")
+    unit, key = f"bits/{name}", f"bits_per_{name}"
     click.echo(f"run        {run_dir}")
     click.echo(
         f"strategy   {m['strategy']} (ratio {m['ratio']}, d_c {m['d_c']}), seed {m['seed']}, "

@@ -7,9 +7,21 @@ The same code serves genomes (bits per base) and text (bits per character)::
     print(format_table(rows))
 
 Rows are data (:class:`ComparisonRow`); :func:`format_table`, :func:`rows_to_json` and
-``genoenc.report`` render them.
+``genoenc.report`` render them. With genome and text runs together,
+:func:`cross_domain_rows` asks whether the learned-minus-autoencoder difference is the
+same in both domains (:class:`CrossDomainRow`, :func:`format_cross_table`).
 """
 
+from genoenc.compare._cross import (
+    CROSS_LEGEND,
+    CrossDomainRow,
+    WelchTest,
+    cross_domain_rows,
+    cross_rows_to_json,
+    cross_table_cells,
+    format_cross_table,
+    welch_t_test,
+)
 from genoenc.compare._format import (
     JSON_KEYS,
     format_number,
@@ -40,18 +52,25 @@ from genoenc.compare._runs import (
 )
 
 __all__ = [
+    "CROSS_LEGEND",
     "FULL",
     "JSON_KEYS",
     "LEARNED",
     "SWEEP_FILE",
     "CompareConfig",
     "ComparisonRow",
+    "CrossDomainRow",
     "Problem",
     "Reference",
     "RunResult",
+    "WelchTest",
     "compare_runs",
     "condition_label",
+    "cross_domain_rows",
+    "cross_rows_to_json",
+    "cross_table_cells",
     "find_run_dirs",
+    "format_cross_table",
     "format_number",
     "format_p",
     "format_table",
@@ -62,4 +81,5 @@ __all__ = [
     "rows_to_json",
     "strategy_order",
     "unit_label",
+    "welch_t_test",
 ]

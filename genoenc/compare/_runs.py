@@ -44,8 +44,16 @@ logger = logging.getLogger(__name__)
 SWEEP_FILE = "sweep.json"
 
 #: The test metric compared in each domain (lower is better in both).
-_METRIC_BY_DOMAIN = {"genome": "bits_per_base", "text": "bits_per_char"}
-_UNIT_LABELS = {"bits_per_base": "bits/base", "bits_per_char": "bits/char"}
+_METRIC_BY_DOMAIN = {
+    "genome": "bits_per_base",
+    "text": "bits_per_char",
+    "synthetic": "bits_per_symbol",
+}
+_UNIT_LABELS = {
+    "bits_per_base": "bits/base",
+    "bits_per_char": "bits/char",
+    "bits_per_symbol": "bits/symbol",
+}
 
 # Config fields that differ between the arms or seeds of one condition by design; every
 # other field must match for two runs to be paired.
@@ -54,10 +62,10 @@ _KEPT_ENCODER_FIELDS = {"d_orig"}
 
 
 def metric_for(domain: str) -> str:
-    """The test metric of a domain: bits per base for genomes, bits per character for text.
+    """The test metric of a domain: bits per base (genomes), character (text), symbol (synthetic).
 
-    >>> metric_for("genome"), metric_for("text")
-    ('bits_per_base', 'bits_per_char')
+    >>> metric_for("genome"), metric_for("text"), metric_for("synthetic")
+    ('bits_per_base', 'bits_per_char', 'bits_per_symbol')
     """
     return _METRIC_BY_DOMAIN.get(domain, "bits_per_base")
 
@@ -399,8 +407,7 @@ def _run_result(
     k = _integer(metrics, "tokenizer.k")
     stride_value = _lookup(metrics, "tokenizer.stride")
     stride = k if stride_value is None else int(stride_value)
-    kind = str(_section(metrics, "tokenizer").get("kind", "dna"))
-    tokenizer = f"k{k}s{stride}" + ("" if kind == "dna" else f"-{kind}")
+    tokenizer = _tokenizer_label(_section(metrics, "tokenizer"), k, stride)
     strategy = _lookup(metrics, "strategy")
     if not isinstance(strategy, str) or not strategy:
         raise _BadMetrics(f"strategy is not a name ({strategy!r})")
@@ -432,6 +439,24 @@ def _run_result(
         setting_config=flat,
         metrics=metrics,
     )
+
+
+def _tokenizer_label(section: Mapping[str, Any], k: int, stride: int) -> str:
+    """``k{k}s{stride}`` for DNA; the kind plus ``-v{vocab_size}``/``-lc`` when set.
+
+    The same labels as ``genoenc.tokenize.tokenizer_label`` (sweep folder names).
+
+    >>> _tokenizer_label({"kind": "dna"}, 6, 6), _tokenizer_label({"kind": "word",
+    ...     "vocab_size": 4096}, 1, 1), _tokenizer_label({"kind": "char"}, 1, 1)
+    ('k6s6', 'word-v4096', 'char')
+    """
+    kind = str(section.get("kind", "dna"))
+    if kind == "dna":
+        return f"k{k}s{stride}"
+    label = kind
+    if section.get("vocab_size") is not None:
+        label += f"-v{section['vocab_size']}"
+    return label + ("-lc" if section.get("lowercase") else "")
 
 
 def _data_label(metrics: Mapping[str, Any]) -> str:

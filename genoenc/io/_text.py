@@ -1,4 +1,4 @@
-"""Text files (plain or gzip) as one record of bytes."""
+"""Text files (plain or gzip, UTF-8) as one record of bytes."""
 
 from __future__ import annotations
 
@@ -22,9 +22,10 @@ __all__ = ["read_text"]
 def read_text(source: Source, *, chunk_size: int = DEFAULT_CHUNK_SIZE) -> Iterator[Chunk]:
     """Stream a text file as one record, named after the file, in bounded chunks.
 
-    The bytes are passed on as they are (line breaks included). A chunk never ends
-    inside a UTF-8 character, so a chunk may be up to 3 bytes shorter than
-    ``chunk_size``; for ``chunk_size`` below 4 a character may still be split.
+    The bytes are passed on as they are (line breaks included), after checking that
+    they are UTF-8 text. A chunk never ends inside a UTF-8 character, so a chunk may be
+    up to 3 bytes shorter than ``chunk_size``; for ``chunk_size`` below 4 a character
+    may still be split (and is then not checked).
 
     Args:
         source: A path or a binary file object (plain or gzip).
@@ -32,7 +33,8 @@ def read_text(source: Source, *, chunk_size: int = DEFAULT_CHUNK_SIZE) -> Iterat
 
     Raises:
         InputError: The file is missing or unreadable (raised at the call).
-        FileFormatError: The file is empty, or a truncated or corrupt gzip.
+        FileFormatError: The file is empty, binary (holds a NUL byte), not valid UTF-8
+            (the message gives the byte offset), or a truncated or corrupt gzip.
     """
     check_chunk_size(chunk_size)
     if isinstance(source, str | os.PathLike):
@@ -52,10 +54,12 @@ def _read_text(source: Source, chunk_size: int) -> Iterator[Chunk]:
             # whether a chunk is the last.
             while len(data) - pos > chunk_size:
                 cut = _utf8_boundary(data, pos + chunk_size, pos)
+                seq = data[pos:cut]
+                _check_text(seq, path, start, whole=chunk_size >= 4)
                 yield Chunk(
                     path=path,
                     name=record,
-                    seq=data[pos:cut],
+                    seq=seq,
                     start=start,
                     first=start == 0,
                     last=False,
@@ -65,7 +69,31 @@ def _read_text(source: Source, chunk_size: int) -> Iterator[Chunk]:
             held = data[pos:] if pos else data
         if not held and start == 0:
             raise FileFormatError(path, "empty file")
+        _check_text(held, path, start, whole=chunk_size >= 4)
         yield Chunk(path=path, name=record, seq=held, start=start, first=start == 0, last=True)
+
+
+def _check_text(seq: bytes, path: str, start: int, *, whole: bool) -> None:
+    """Raise FileFormatError if ``seq`` (at byte ``start``) holds a NUL or invalid UTF-8.
+
+    >>> _check_text(b"ok\\xc3", "x.txt", 100, whole=True)
+    Traceback (most recent call last):
+    ...
+    genoenc.errors.FileFormatError: x.txt: byte 102: not UTF-8 text (invalid byte 0xc3)
+    """
+    nul = seq.find(b"\0")
+    if nul >= 0:
+        raise FileFormatError(
+            path, "binary file, not text (NUL byte); --text takes UTF-8 text", offset=start + nul
+        )
+    if not whole:
+        return
+    try:
+        seq.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise FileFormatError(
+            path, f"not UTF-8 text (invalid byte 0x{seq[exc.start]:02x})", offset=start + exc.start
+        ) from None
 
 
 def _utf8_boundary(data: bytes, cut: int, floor: int) -> int:

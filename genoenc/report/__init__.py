@@ -7,7 +7,7 @@ it into text; :func:`write_report` does all three and writes the files atomicall
     write_report("runs/sweep", "report.html")   # also report.md and its PNG plots
 """
 
-from genoenc.report._content import Plot, ReportContent, RunGroup
+from genoenc.report._content import Plot, ReportContent, RunGroup, Section, SectionTable
 from genoenc.report._plots import (
     LEARNED_NOTHING_COLOR,
     PlotConfig,
@@ -28,6 +28,8 @@ __all__ = [
     "ReportContent",
     "ReportFiles",
     "RunGroup",
+    "Section",
+    "SectionTable",
     "build_report",
     "plot_bits_vs_bytes",
     "plot_bits_vs_ratio",

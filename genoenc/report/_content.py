@@ -7,7 +7,7 @@ from pathlib import Path
 
 from genoenc.compare import ComparisonRow, Problem, RunResult
 
-__all__ = ["Plot", "ReportContent", "RunGroup"]
+__all__ = ["Plot", "ReportContent", "RunGroup", "Section", "SectionTable"]
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -25,6 +25,36 @@ class Plot:
     title: str
     caption: str
     png: bytes
+
+
+@dataclass(frozen=True, kw_only=True)
+class SectionTable:
+    """A table of an extra :class:`Section`: preformatted cells.
+
+    Attributes:
+        headers: ``(name, right_aligned)`` per column.
+        rows: one tuple of cell texts per row, as many cells as headers.
+        caption: a line shown under the table (may be empty).
+    """
+
+    headers: tuple[tuple[str, bool], ...]
+    rows: tuple[tuple[str, ...], ...]
+    caption: str = ""
+
+
+@dataclass(frozen=True, kw_only=True)
+class Section:
+    """An extra section a caller puts before the comparison (a study's entropy floors).
+
+    Attributes:
+        title: the section heading.
+        paragraphs: lines of text, one paragraph each.
+        tables: tables shown after the paragraphs.
+    """
+
+    title: str
+    paragraphs: tuple[str, ...] = ()
+    tables: tuple[SectionTable, ...] = ()
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -52,6 +82,7 @@ class ReportContent:
         margin: the TOST margin of the rows.
         alpha: their significance level.
         version: the genoenc version that wrote the report.
+        sections: extra sections shown before the comparison.
     """
 
     title: str
@@ -65,6 +96,7 @@ class ReportContent:
     margin: float
     alpha: float
     version: str
+    sections: tuple[Section, ...] = ()
 
     @property
     def runs(self) -> tuple[RunResult, ...]:

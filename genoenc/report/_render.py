@@ -13,7 +13,7 @@ import math
 from collections.abc import Callable, Mapping, Sequence
 
 from genoenc.compare import ComparisonRow, RunResult, format_number, format_p
-from genoenc.report._content import ReportContent
+from genoenc.report._content import ReportContent, Section
 
 __all__ = ["LEARNED_NOTHING_CLASS", "render_html", "render_markdown"]
 
@@ -261,6 +261,18 @@ def _html_runs(content: ReportContent) -> list[str]:
     return parts
 
 
+def _html_sections(sections: Sequence[Section]) -> list[str]:
+    parts = []
+    for section in sections:
+        parts.append(f"<h2>{html.escape(section.title)}</h2>")
+        parts += [f"<p>{html.escape(text)}</p>" for text in section.paragraphs]
+        for table in section.tables:
+            parts.append(_html_table(table.headers, table.rows, ""))
+            if table.caption:
+                parts.append(f'<p class="legend">{html.escape(table.caption)}</p>')
+    return parts
+
+
 def render_html(content: ReportContent) -> str:
     """The report as one self-contained HTML page (inline CSS, base64 PNG plots).
 
@@ -284,6 +296,7 @@ def render_html(content: ReportContent) -> str:
         "<body>",
         f"<h1>{html.escape(content.title)}</h1>",
         *(f"<p>{html.escape(line)}</p>" for line in _settings_lines(content)),
+        *_html_sections(content.sections),
         "<h2>Comparison</h2>",
         *_html_rows(content),
         "<h2>Runs that learned nothing</h2>",
@@ -337,7 +350,15 @@ def render_markdown(content: ReportContent, images: Mapping[str, str]) -> str:
     Returns:
         The Markdown text.
     """
-    lines = [f"# {content.title}", "", *_settings_lines(content), "", "## Comparison", ""]
+    lines = [f"# {content.title}", "", *_settings_lines(content), ""]
+    for section in content.sections:
+        lines += [f"## {section.title}", ""]
+        for text in section.paragraphs:
+            lines += [text, ""]
+        for table in section.tables:
+            lines += [_md_table(table.headers, table.rows, ""), ""]
+            lines += [table.caption, ""] if table.caption else []
+    lines += ["## Comparison", ""]
     if not content.rows:
         lines += ["No comparison: no condition holds two arms (see Problems).", ""]
     for unit in _units(content.rows):

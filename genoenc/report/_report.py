@@ -23,7 +23,8 @@ from genoenc.compare import (
     strategy_order,
 )
 from genoenc.errors import ConfigError
-from genoenc.report._content import Plot, ReportContent, RunGroup
+from genoenc.report._content import Plot, ReportContent, RunGroup, Section
+from genoenc.report._cross import cross_domain_content
 from genoenc.report._plots import (
     PlotConfig,
     plot_bits_vs_bytes,
@@ -44,11 +45,13 @@ class ReportConfig:
         compare: margin and alpha of the comparison rows.
         plot: figure size and resolution.
         title: the report's heading (default: ``genoenc report: <sources>``).
+        sections: extra sections (text and tables) shown before the comparison.
     """
 
     compare: CompareConfig = field(default_factory=CompareConfig)
     plot: PlotConfig = field(default_factory=PlotConfig)
     title: str | None = None
+    sections: tuple[Section, ...] = ()
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -202,6 +205,10 @@ def build_report(
         used.add(slug)
         plots = _group_plots(group_runs, label, slug, config.plot)
         groups.append(RunGroup(label=label, runs=tuple(group_runs), plots=tuple(plots)))
+    # Several domains (genome and text): the Welch rows and the one-axis gain-kept plot.
+    cross_section, cross_group = cross_domain_content(runs, config.compare, config.plot)
+    if cross_group is not None:
+        groups.append(cross_group)
     origin, config_text = _configuration(paths, runs)
     return ReportContent(
         title=config.title or f"genoenc report: {', '.join(str(p) for p in paths)}",
@@ -215,6 +222,7 @@ def build_report(
         margin=config.compare.margin,
         alpha=config.compare.alpha,
         version=__version__,
+        sections=(*config.sections, *([cross_section] if cross_section else [])),
     )
 
 

@@ -4,7 +4,7 @@
 training reads it at memory speed (:class:`TokenStore`).
 """
 
-from genoenc.store.ingest import tokenize_inputs
+from genoenc.store.ingest import tokenize_inputs, write_id_store
 from genoenc.store.store import (
     INDEX_FILE,
     SCHEMA_VERSION,
@@ -25,5 +25,6 @@ __all__ = [
     "TokenStore",
     "check_destination",
     "tokenize_inputs",
+    "write_id_store",
     "write_store",
 ]

@@ -1,16 +1,19 @@
-"""``tokenize_inputs``: what ``genoenc tokenize INPUT... -o STORE`` does."""
+"""``tokenize_inputs`` (what ``genoenc tokenize INPUT... -o STORE`` does) and ``write_id_store``."""
 
 from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+
+import numpy as np
 
 from genoenc.io import ReaderConfig, describe_inputs, read_inputs
 from genoenc.store.store import TokenStore, check_destination, write_store
-from genoenc.tokenize import TokenizerConfig, build_tokenizer
+from genoenc.tokenize import TokenizerConfig, build_tokenizer, id_chunks
 
-__all__ = ["tokenize_inputs"]
+__all__ = ["tokenize_inputs", "write_id_store"]
 
 logger = logging.getLogger(__name__)
 
@@ -48,3 +51,41 @@ def tokenize_inputs(
     logger.info("tokenizing %d input file(s) with %r into %s", len(sources), tokenizer, out)
     chunks = read_inputs(reader_cfg, alphabet=tokenizer.alphabet)
     return write_store(out, chunks, tokenizer, sources, overwrite=overwrite, progress=progress)
+
+
+def write_id_store(
+    path: str | os.PathLike[str],
+    records: Sequence[np.ndarray],
+    vocab_size: int,
+    *,
+    names: Sequence[str] | None = None,
+    sources: Sequence[Mapping[str, Any]] = (),
+    overwrite: bool = False,
+) -> TokenStore:
+    """Write synthetic symbol records (ids ``0 .. vocab_size - 1``) as a token store.
+
+    The store's tokenizer is ``TokenizerConfig(kind="ids", vocab_size=vocab_size)``:
+    store ids are the symbols, then START, END, PAD. Train on it with
+    ``RunConfig(tokens=path, tokenizer=TokenizerConfig(kind="ids", vocab_size=...))``
+    (``genoenc train --tokens STORE --tokenizer ids --vocab-size V``).
+
+    Args:
+        path: The store folder to create.
+        records: One non-empty 1-D integer array per record.
+        vocab_size: Number of symbols ``V``.
+        names: Record names (default ``seq0``, ``seq1``, ...).
+        sources: Provenance to record (e.g. the source's name, seed and parameters).
+        overwrite: Replace an existing store at ``path``.
+
+    Returns:
+        The new store, opened.
+
+    Raises:
+        GenoencError: A record holds an id ``>= vocab_size`` (InputError naming the
+            record and position), or the destination cannot be written.
+    """
+    tokenizer = build_tokenizer(TokenizerConfig(kind="ids", vocab_size=vocab_size))
+    if names is not None and len(names) != len(records):
+        raise ValueError(f"{len(names)} names for {len(records)} records")
+    chunks = id_chunks(records, names=names, path=os.fspath(path))
+    return write_store(path, chunks, tokenizer, list(sources), overwrite=overwrite)

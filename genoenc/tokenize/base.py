@@ -7,8 +7,11 @@ from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 import numpy as np
 
+from genoenc.errors import ConfigError
 from genoenc.tokenize.config import TokenizerConfig
 from genoenc.tokenize.dna import KmerTokenizer
+from genoenc.tokenize.ids import IdTokenizer
+from genoenc.tokenize.text import TextVocab, build_text_tokenizer
 
 if TYPE_CHECKING:
     from genoenc.io import Chunk
@@ -25,6 +28,10 @@ class Tokenizer(Protocol):
     Target ids are store ids in every tokenizer, so the special ids serve both.
     Shapes: a window is ``(..., history + T + 1)`` store ids; inputs and targets are
     ``(..., T)`` int64.
+
+    Bits per unit (per base for DNA, per character for text, per symbol for ``ids``)
+    is one formula for every tokenizer: ``sum(bits[counted]) / sum(units[counted])``
+    with ``counted = counted(targets)`` and ``units = units(targets)``.
     """
 
     @property
@@ -52,16 +59,12 @@ class Tokenizer(Protocol):
         """Number of target ids (the model head's width)."""
 
     @property
-    def bases_per_target(self) -> int:
-        """Bases (or characters) one target stands for: bits per base divides by it."""
+    def unit_name(self) -> str:
+        """What bits per unit counts: ``"base"``, ``"char"`` or ``"symbol"``."""
 
     @property
     def history(self) -> int:
         """Store ids a window needs before its first input."""
-
-    @property
-    def n_id(self) -> int:
-        """The N id in store/target space."""
 
     @property
     def start_id(self) -> int:
@@ -82,33 +85,48 @@ class Tokenizer(Protocol):
         """Framed store ids (START ... END per record), one array per chunk."""
 
     def decode(self, ids: np.ndarray) -> bytes:
-        """Sequence bytes of store ids (inverse of :meth:`encode` for ACGT input)."""
+        """Sequence bytes of store ids (inverse of :meth:`encode` on in-vocabulary input)."""
 
     def inputs_targets(self, windows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """``(inputs, targets)``, int64 ``(..., T)`` each, of store-id windows."""
 
     def scored(self, targets: np.ndarray) -> np.ndarray:
-        """bool mask of targets that count in the loss (not N, START or PAD)."""
+        """bool mask of targets that count in the loss (never START or PAD)."""
 
-    def base_targets(self, targets: np.ndarray) -> np.ndarray:
-        """bool mask of scored targets that are all-ACGT (bits per base counts them)."""
+    def counted(self, targets: np.ndarray) -> np.ndarray:
+        """bool mask of scored targets whose bits count towards bits per unit."""
+
+    def units(self, targets: np.ndarray) -> np.ndarray:
+        """Units (bases, characters, symbols) each target stands for; 0 if not counted."""
 
     def reverse_complement(self, windows: np.ndarray) -> np.ndarray:
-        """Store-id windows read from the other strand (START/END swap)."""
+        """Store-id windows read from the other strand (DNA; others raise ConfigError)."""
 
 
-def build_tokenizer(cfg: TokenizerConfig) -> Tokenizer:
+def build_tokenizer(cfg: TokenizerConfig, vocab: TextVocab | None = None) -> Tokenizer:
     """The tokenizer a config describes.
 
     Args:
         cfg: The tokenizer config.
+        vocab: The vocabulary fitted on the train split, required by the ``char``,
+            ``word`` and ``bpe`` kinds (see :func:`genoenc.tokenize.fit_vocab`).
 
     Returns:
-        A :class:`Tokenizer` (a :class:`~genoenc.tokenize.KmerTokenizer` for ``"dna"``).
+        A :class:`Tokenizer`: :class:`~genoenc.tokenize.KmerTokenizer` for ``"dna"``,
+        :class:`~genoenc.tokenize.IdTokenizer` for ``"ids"``, a text tokenizer otherwise.
+
+    Raises:
+        ConfigError: A vocabulary is needed and not given, or does not match ``cfg``.
 
     >>> build_tokenizer(TokenizerConfig(k=3, stride=1))
     KmerTokenizer(k=3, stride=1)
+    >>> build_tokenizer(TokenizerConfig(kind="byte"))
+    ByteTokenizer()
     """
     if cfg.kind == "dna":
         return KmerTokenizer(cfg)
-    raise AssertionError(f"unhandled tokenizer kind {cfg.kind!r}")  # TokenizerConfig checks it
+    if cfg.kind == "ids":
+        return IdTokenizer(cfg)
+    if cfg.is_text:
+        return build_text_tokenizer(cfg, vocab)
+    raise ConfigError(f"unhandled tokenizer kind {cfg.kind!r}")  # TokenizerConfig checks it

@@ -12,7 +12,7 @@ from torch import nn
 
 from .device import autocast
 
-__all__ = ["evaluate", "masked_loss"]
+__all__ = ["bits_per_unit", "evaluate", "masked_loss"]
 
 
 def masked_loss(logits: torch.Tensor, targets: torch.Tensor, scored: torch.Tensor) -> torch.Tensor:
@@ -39,23 +39,31 @@ def evaluate(
 ) -> dict[str, Any]:
     """Score ``windows`` (n, history + T + 1) of store ids.
 
+    Bits per unit is one formula for every tokenizer: the bits of the counted targets
+    (``tokenizer.counted``: all-ACGT for DNA, every scored target for text, symbols for
+    ``ids``) over the units they cover (``tokenizer.units``: bases, characters,
+    symbols). The keys are named after ``tokenizer.unit_name`` (``base``, ``char``,
+    ``symbol``).
+
     Returns:
-        ``loss_nats`` and ``bits_per_token`` (mean over scored targets), ``bits_per_base``
-        (bits over all-ACGT targets divided by their bases), ``perplexity``, ``accuracy``
-        (top-1 over scored targets) and ``targets`` / ``base_targets`` counts.
+        ``loss_nats`` and ``bits_per_token`` (mean over scored targets),
+        ``bits_per_<unit>``, ``perplexity``, ``accuracy`` (top-1 over scored targets),
+        ``targets`` (scored) and ``<unit>_targets`` (counted); for units other than
+        bases also ``<unit>s``, the units covered (bits per base keeps the keys it had).
     """
     was_training = encoder.training, model.training
     encoder.eval()
     model.eval()
     total_nats = 0.0
-    base_nats = 0.0
+    counted_nats = 0.0
     correct = 0
     n_scored = 0
-    n_base = 0
+    n_counted = 0
+    n_units = 0.0
     for lo in range(0, len(windows), batch_size):
         inputs, targets = tokenizer.inputs_targets(windows[lo : lo + batch_size])
         scored = tokenizer.scored(targets)
-        base = tokenizer.base_targets(targets)
+        counted = tokenizer.counted(targets)
         x = torch.from_numpy(inputs).to(device)
         y = torch.from_numpy(targets).to(device)
         with autocast(device):
@@ -64,20 +72,33 @@ def evaluate(
         nats = losses.double().cpu().numpy().reshape(targets.shape)
         predicted = logits.argmax(dim=-1).cpu().numpy()
         total_nats += float(nats[scored].sum())
-        base_nats += float(nats[base].sum())
+        counted_nats += float(nats[counted].sum())
         correct += int((predicted == targets)[scored].sum())
         n_scored += int(scored.sum())
-        n_base += int(base.sum())
+        n_counted += int(counted.sum())
+        n_units += tokenizer.units(targets)[counted].sum().item()
     encoder.train(was_training[0])
     model.train(was_training[1])
     loss = total_nats / max(n_scored, 1)
-    bases = n_base * tokenizer.bases_per_target
-    return {
+    unit = tokenizer.unit_name
+    result: dict[str, Any] = {
         "loss_nats": loss,
         "bits_per_token": loss / math.log(2),
-        "bits_per_base": base_nats / math.log(2) / bases if bases else float("nan"),
+        f"bits_per_{unit}": bits_per_unit(counted_nats, n_units),
         "perplexity": math.exp(loss),
         "accuracy": correct / max(n_scored, 1),
         "targets": n_scored,
-        "base_targets": n_base,
+        f"{unit}_targets": n_counted,
     }
+    if unit != "base":
+        result[f"{unit}s"] = n_units
+    return result
+
+
+def bits_per_unit(nats: float, units: float) -> float:
+    """Bits per unit: ``nats / ln 2 / units``; NaN when no unit was counted.
+
+    >>> bits_per_unit(math.log(2) * 6, 4), bits_per_unit(1.0, 0)
+    (1.5, nan)
+    """
+    return nats / math.log(2) / units if units else float("nan")

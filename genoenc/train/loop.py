@@ -26,7 +26,6 @@ from genoenc.data import WindowStream, batches, collect_windows
 from genoenc.encoders import Encoder, build_encoder
 from genoenc.errors import InputError, RunDirError
 from genoenc.models import build_model
-from genoenc.tokenize import build_tokenizer
 
 from .checkpoint import load_checkpoint, save_checkpoint
 from .config import RunConfig, config_to_dict
@@ -47,6 +46,7 @@ from .rundir import (
     versions,
 )
 from .sources import domain_of, open_piece_source, reference_key, source_descriptions
+from .vocab import run_tokenizer, save_vocab
 
 __all__ = ["ProgressFn", "batch_tensors", "get_lr", "make_optimizer", "train", "train_step"]
 
@@ -317,7 +317,7 @@ def _train(
         logger.info("%s: already finished", out)
         return finished
     started = time.perf_counter()
-    tokenizer = build_tokenizer(cfg.tokenizer)
+    tokenizer = run_tokenizer(cfg, out)  # text: vocabulary fitted on the train split
     open_pieces = open_piece_source(cfg, tokenizer)
     context = cfg.window.context
 
@@ -345,6 +345,7 @@ def _train(
     dist.barrier()
     if dist.is_main and not (out / CONFIG_FILE).exists():
         out.mkdir(parents=True, exist_ok=True)
+        save_vocab(tokenizer, out)  # before config.json: a run dir with a config has it
         atomic_write_json(
             out / CONFIG_FILE,
             {
@@ -503,6 +504,11 @@ def _train(
             "kind": cfg.tokenizer.kind,
             "k": cfg.tokenizer.k,
             "stride": tokenizer.config.stride,
+            **(
+                {}
+                if cfg.tokenizer.kind == "dna"
+                else {"vocab_size": cfg.tokenizer.vocab_size, "lowercase": cfg.tokenizer.lowercase}
+            ),
         },
         "vocab_size": tokenizer.input_vocab_size,
         "target_vocab_size": tokenizer.target_vocab_size,
@@ -520,15 +526,9 @@ def _train(
         "train_seconds": train_seconds,
         "tokens_per_second": (total_steps * tokens_per_step) / max(train_seconds, 1e-9),
         "device": str(device),
-        "test": {
-            "loss_nats": test["loss_nats"],
-            "bits_per_token": test["bits_per_token"],
-            "bits_per_base": test["bits_per_base"],
-            "perplexity": test["perplexity"],
-            "accuracy": test["accuracy"],
-            "targets": test["targets"],
-            "base_targets": test["base_targets"],
-        },
+        # loss_nats, bits_per_token, bits_per_<unit> (base | char | symbol), perplexity,
+        # accuracy, targets, <unit>_targets (+ <unit>s for characters and symbols).
+        "test": dict(test),
         "eval_sample": {
             "test_windows": len(test_windows),
             "val_windows": len(val_windows),
@@ -543,7 +543,9 @@ def _train(
             "total": counts["encoding"] + counts["training_only"] + task_params,
             "encoding_bytes": encoder.encoding_bytes(torch.float32),
         },
-        "learned_nothing": bool(test["bits_per_base"] >= 0.99 * reference["order0_bits"]),
+        "learned_nothing": bool(
+            test[f"bits_per_{tokenizer.unit_name}"] >= 0.99 * reference["order0_bits"]
+        ),
         "config_hash": config_hash(cfg_dict),
     }
     if table is not None:

@@ -1,10 +1,11 @@
 """Reference points on the same split: uniform, order-0 and the best order-k Markov model.
 
-References are computed at the base level whatever the tokenizer, so every run of
-a comparison is measured against the same numbers: windows of k-mer ids are
-expanded to their bases first. Only positions the model also scores as bases
-count (the first position of each segment, which the model sees only as input,
-does not).
+DNA references are computed at the base level whatever the k-mer tokenizer, so every
+run of a comparison is measured against the same numbers: windows of k-mer ids are
+expanded to their bases first. Only positions the model also scores as bases count
+(the first position of each segment, which the model sees only as input, does not).
+Text and ``ids`` references model the run's own tokens and are reported per unit
+(character, symbol) with the trainer's formula (:func:`token_reference_bits`).
 """
 
 from __future__ import annotations
@@ -23,7 +24,14 @@ from genoenc.tokenize.vocab import DNA_VOCAB_SIZE, N
 
 from .rundir import atomic_write_json, config_hash
 
-__all__ = ["base_segments", "cached", "reference_bits"]
+__all__ = [
+    "base_segments",
+    "cached",
+    "max_markov_order",
+    "reference_bits",
+    "token_reference_bits",
+    "token_segments",
+]
 
 
 def base_segments(tokenizer: Any, windows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -66,7 +74,10 @@ def reference_bits(
     """Uniform, order-0 and best-Markov bits per base on ``test``, fitted on ``train``.
 
     The Markov order is chosen on ``val`` (on ``train`` when there is no validation window).
+    Tokenizers that do not count bases (text, ``ids``) get :func:`token_reference_bits`.
     """
+    if tokenizer.unit_name != "base":
+        return token_reference_bits(tokenizer, train, val, test, max_k)
     train_seg, train_mask = base_segments(tokenizer, train)
     test_seg, test_mask = base_segments(tokenizer, test)
     if len(val):
@@ -93,6 +104,98 @@ def reference_bits(
         "markov_val_bits": {str(k): float(v) for k, v in per_k.items()},
         "train_bases": int(train_mask.sum()),
         "test_bases": int(test_mask.sum()),
+    }
+
+
+def token_segments(tokenizer: Any, windows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Windows as token segments and the mask of their counted targets.
+
+    Args:
+        tokenizer: The run's tokenizer (``history`` 0; ``counted``).
+        windows: (n, T + 1) store ids.
+
+    Returns:
+        ``segments`` (n, T + 1) int64 and ``mask`` (n, T + 1) bool: the positions the
+        model predicts (all but the first) whose bits count towards bits per unit.
+    """
+    segments = np.asarray(windows, dtype=np.int64)
+    mask = tokenizer.counted(segments)
+    mask[:, :1] = False
+    return segments, mask
+
+
+def max_markov_order(vocab_size: int, max_k: int) -> int:
+    """The highest order whose (context, next) keys fit: ``vocab_size**(k + 1) < 2**62``.
+
+    >>> max_markov_order(4100, 12), max_markov_order(68, 12), max_markov_order(8, 12)
+    (4, 9, 12)
+    """
+    order = 0
+    while order < max_k and vocab_size ** (order + 2) < 2**62:
+        order += 1
+    return order
+
+
+def token_reference_bits(
+    tokenizer: Any,
+    train: np.ndarray,
+    val: np.ndarray,
+    test: np.ndarray,
+    max_k: int,
+) -> dict[str, Any]:
+    """Uniform, order-0 and best-Markov bits per unit over the run's own tokens.
+
+    Text (bits per character) and ``ids`` (bits per symbol): the references model the
+    same token ids as the model, with the same formula: total bits over the counted test
+    targets divided by the units they cover (``tokenizer.units``). The uniform reference
+    spreads each counted target over every id that can be one (text: the vocabulary and
+    END; ``ids``: the symbols). Markov
+    contexts run across every id (``context_breaks=()``) up to the highest order whose
+    keys fit in 64 bits (and at most ``max_k``); the order is chosen on ``val``.
+    """
+    vocab = tokenizer.store_vocab_size
+    train_seg, train_mask = token_segments(tokenizer, train)
+    test_seg, test_mask = token_segments(tokenizer, test)
+    if len(val):
+        val_seg, val_mask = token_segments(tokenizer, val)
+    else:
+        val_seg, val_mask = train_seg, train_mask
+    n_test = int(test_mask.sum())
+    test_units = float(tokenizer.units(test_seg)[test_mask].sum())
+    val_units = float(tokenizer.units(val_seg)[val_mask].sum())
+
+    def per_unit(total_bits: float, units: float) -> float:
+        return total_bits / units if units else float("nan")
+
+    order0 = order0_bits(
+        train_seg, test_seg, vocab_size=vocab, train_mask=train_mask, test_mask=test_mask
+    )
+    top = max_markov_order(vocab, max_k)
+    best_k, model, per_k = fit_best_order(
+        train_seg,
+        val_seg,
+        top,
+        vocab_size=vocab,
+        train_mask=train_mask,
+        val_mask=val_mask,
+        context_breaks=(),
+    )
+    total_bits, _ = model.bits(test_seg, test_mask)
+    n_val = int(val_mask.sum())
+    # Ids a counted target can be: text tokens and END; the symbols of ``ids``.
+    outcomes = int(tokenizer.counted(np.arange(tokenizer.target_vocab_size)).sum())
+    unit = tokenizer.unit_name
+    return {
+        "uniform_bits": per_unit(math.log2(outcomes) * n_test, test_units),
+        "order0_bits": per_unit(order0 * n_test, test_units),
+        "markov_order": int(best_k),
+        "markov_bits": per_unit(total_bits, test_units),
+        "markov_val_bits": {str(k): per_unit(v * n_val, val_units) for k, v in per_k.items()},
+        "markov_max_order": top,
+        "unit": unit,
+        "train_targets": int(train_mask.sum()),
+        "test_targets": n_test,
+        f"test_{unit}s": test_units,
     }
 
 

@@ -13,7 +13,6 @@ from genoenc.data import SplitConfig, collect_windows
 from genoenc.encoders import build_encoder
 from genoenc.errors import InputError, RunDirError
 from genoenc.models import build_model
-from genoenc.tokenize import build_tokenizer
 
 from .checkpoint import load_checkpoint
 from .config import RunConfig, merge_config
@@ -22,6 +21,7 @@ from .evaluate import evaluate
 from .references import reference_bits
 from .rundir import CONFIG_FILE, SCHEMA_VERSION, read_json, read_metrics
 from .sources import open_piece_source, source_descriptions
+from .vocab import run_tokenizer
 
 __all__ = ["baseline", "evaluate_run", "load_run_config"]
 
@@ -71,7 +71,7 @@ def evaluate_run(
     metrics = read_metrics(run)
     cfg = load_run_config(run)
     started = time.perf_counter()
-    tokenizer = build_tokenizer(cfg.tokenizer)
+    tokenizer = run_tokenizer(cfg, run)  # text: the run's own vocab.json
     encoder = build_encoder(
         cfg.encoder,
         tokenizer.input_vocab_size,
@@ -119,6 +119,7 @@ def evaluate_run(
         "ratio": metrics["ratio"],
         "seed": metrics["seed"],
         "sources": source_descriptions(target),
+        "unit": tokenizer.unit_name,
         "test": test,
         "reference": reference,
         "wall_seconds": time.perf_counter() - started,
@@ -134,7 +135,7 @@ def _placeholder_table(cfg: RunConfig, vocab_size: int) -> torch.Tensor | None:
 
 def baseline(cfg: RunConfig) -> dict[str, Any]:
     """Order-0 and best order-k Markov bits per base on the run config's test split."""
-    tokenizer = build_tokenizer(cfg.tokenizer)
+    tokenizer = run_tokenizer(cfg)
     pieces = open_piece_source(cfg, tokenizer)
 
     def sample(split: str, cap: int) -> Any:

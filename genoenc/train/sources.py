@@ -34,6 +34,16 @@ def open_piece_source(cfg: RunConfig, tokenizer: Any) -> OpenPieces:
             )
         return store_pieces(store, named=True)
 
+    encode_blocks = getattr(tokenizer, "encode_blocks", None)
+    if encode_blocks is not None:
+        # Text: every block of text becomes exactly one data-layer block, so the split
+        # is decided on the text itself, the same for every text tokenizer (the
+        # vocabulary was fitted on the train blocks: see genoenc.train.vocab).
+        def open_blocks() -> Iterator[tuple[str, np.ndarray]]:
+            yield from encode_blocks(read_inputs(cfg.reader), cfg.split.block_tokens)
+
+        return open_blocks
+
     def open_pieces() -> Iterator[tuple[str, np.ndarray]]:
         chunks = read_inputs(cfg.reader, alphabet=tokenizer.alphabet)
         for chunk, ids in tokenizer.encode_chunks(chunks):
@@ -50,8 +60,10 @@ def source_descriptions(cfg: RunConfig) -> list[dict[str, Any]]:
 
 
 def domain_of(cfg: RunConfig) -> str:
-    """``"text"`` for text tokenizers, else ``"genome"``."""
-    return "text" if cfg.tokenizer.kind != "dna" else "genome"
+    """``"genome"`` for DNA, ``"text"`` for text tokenizers, ``"synthetic"`` for ``ids``."""
+    if cfg.tokenizer.kind == "dna":
+        return "genome"
+    return "synthetic" if cfg.tokenizer.kind == "ids" else "text"
 
 
 def _file_stamps(cfg: RunConfig) -> list[list[Any]]:

@@ -12,6 +12,9 @@ A grid file (YAML or JSON) looks like::
       train: {tokens_budget: 1000000}
     datasets:        # optional; default: the inputs given on the command line
       ecoli: {reader: {fasta: [data/samples/ecoli_k12_mg1655_GCF_000005845.2.fna.gz]}}
+      wiki:            # a dataset may list its own tokenizers (replacing `tokenizers`)
+        reader: {text: [data/samples/wikitext2_valid.txt]}
+        tokenizers: [{kind: word, vocab_size: 4096}]
     tokenizers: [{k: 1}, {k: 6, stride: 6}]
     strategies: [full, learned, autoencoder]
     ratios: [2, 4, 8]
@@ -28,6 +31,7 @@ from pathlib import Path
 from typing import Any
 
 from genoenc.errors import ConfigError
+from genoenc.tokenize import tokenizer_label
 
 from .config import RunConfig, merge_config
 from .loop import ProgressFn, train
@@ -133,13 +137,11 @@ def plan_sweep(grid: SweepGrid, out: Path) -> list[SweepCell]:
     table and ``full`` is not among the strategies.
     """
     cells: list[SweepCell] = []
-    for dataset, data_overrides in grid.datasets.items():
-        for tok in grid.tokenizers:
-            k = int(tok.get("k", 1))
-            stride = int(tok.get("stride") or k)
-            tok_label = f"k{k}s{stride}" + (
-                f"-{tok['kind']}" if tok.get("kind", "dna") != "dna" else ""
-            )
+    for dataset, entry in grid.datasets.items():
+        # A dataset may bring its own tokenizers (text beside a genome in one grid).
+        data_overrides = {key: value for key, value in entry.items() if key != "tokenizers"}
+        for tok in entry.get("tokenizers") or grid.tokenizers:
+            tok_label = tokenizer_label(tok)
             for seed in grid.seeds:
                 base = _deep_merge(grid.base, data_overrides)
                 base = _deep_merge(base, {"tokenizer": dict(tok), "train": {"seed": seed}})

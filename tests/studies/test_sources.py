@@ -1,4 +1,4 @@
-"""Synthetic Markov sources: exact entropy rates, sampling, FASTA output."""
+"""Synthetic sources: exact (or tightly bounded) entropy rates, sampling, FASTA output."""
 
 from __future__ import annotations
 
@@ -9,9 +9,14 @@ import pytest
 
 from genoenc.errors import ConfigError
 from genoenc.studies import (
+    STUDIES,
+    HMMSource,
     MarkovSource,
     Source,
+    SourceSpec,
+    ZipfMarkovSource,
     default_dna_source,
+    entropy_bits,
     tokens_to_dna,
     write_fasta,
 )
@@ -130,3 +135,141 @@ def test_dna_mapping_follows_the_vocabulary() -> None:
 def test_bad_parameters_name_the_field(kwargs: dict[str, float], field: str) -> None:
     with pytest.raises(ConfigError, match=rf"source\.{field}"):
         MarkovSource(**kwargs)  # type: ignore[arg-type]
+
+
+# -- the realistic (Zipf) chain, the HMM, and every preset's source -------------------------
+
+
+@pytest.mark.parametrize("vocab", [20, 50, 1000])
+def test_zipf_source_entropy_matches(vocab: int) -> None:
+    source = ZipfMarkovSource(vocab_size=vocab, seed=3)
+    records = source.sample_records(100, 3000, seed=4)
+    empirical = np.mean([source.surprisal(r).mean() for r in records])
+    assert empirical == pytest.approx(source.entropy_rate(), rel=0.01)
+    assert source.entropy_rate_detail().exact
+
+
+def test_zipf_rows_are_sparse_power_laws() -> None:
+    source = ZipfMarkovSource(vocab_size=50, branching=6, seed=1)
+    big = source.transitions > 10 * source.min_prob
+    assert (big.sum(axis=1) == 6).all()
+    ranked = np.sort(source.transitions, axis=1)[:, ::-1][:, :6]
+    expected = 1 / np.arange(1, 7)
+    expected /= expected.sum()
+    assert np.allclose(ranked, expected, atol=1e-4)
+    # Frequent (low) ids are chosen as successors far more often: a Zipf-like unigram.
+    unigram = source.unigram()
+    assert unigram[:5].sum() > 3 * unigram[-5:].sum()
+    assert source.unigram_entropy() < np.log2(50)
+    assert ZipfMarkovSource(vocab_size=50).successors == 8  # ceil(sqrt(50))
+
+
+def test_optimal_accuracy_is_that_of_the_true_argmax() -> None:
+    source = MarkovSource(6, 2, 0.3, seed=2)
+    tokens = source.sample(200_000, seed=8).astype(np.int64)
+    context = tokens[:-2] * 6 + tokens[1:-1]
+    hits = source.transitions[context].argmax(axis=1) == tokens[2:]
+    assert hits.mean() == pytest.approx(source.optimal_accuracy(), abs=0.01)
+
+
+def test_context_entropy_of_markov_chains() -> None:
+    first = MarkovSource(5, 1, 0.5, seed=0)
+    assert first.context_entropy(1) == pytest.approx(first.entropy_rate())
+    second = MarkovSource(5, 2, 0.2, seed=0)
+    # One token of context: H(X_t | X_t-1), measured on a sample.
+    tokens = second.sample(300_000, seed=1).astype(np.int64)
+    pairs = np.bincount(tokens[:-1] * 5 + tokens[1:], minlength=25).reshape(5, 5)
+    joint = pairs / pairs.sum()
+    conditional = float(entropy_bits(joint.reshape(-1)) - entropy_bits(joint.sum(axis=1)))
+    assert second.context_entropy(1) == pytest.approx(conditional, rel=0.01)
+    # Longer windows approach the entropy rate from above.
+    values = [second.context_entropy(c) for c in (1, 2, 8, 64)]
+    assert values == sorted(values, reverse=True)
+    assert values[-1] == pytest.approx(
+        second.entropy_rate() + (values[0] - second.entropy_rate()) / 64
+    )
+
+
+def test_hmm_estimate_holds_on_an_independent_sample() -> None:
+    source = HMMSource(vocab_size=20, seed=5)
+    rate = source.entropy_rate_detail()
+    assert not rate.exact
+    assert 0 < rate.se < 0.002 * rate.bits  # the stated uncertainty is tight
+    assert rate.lower <= rate.bits <= rate.upper
+    exact_low, exact_up = source.exact_bounds()
+    assert exact_low <= rate.lower and rate.upper <= exact_up
+    records = source.sample_records(200, 3000, seed=123)
+    independent = source.surprisal(records)[:, 500:].mean(axis=1)
+    estimate = independent.mean()
+    se = independent.std(ddof=1) / np.sqrt(len(independent))
+    assert abs(estimate - rate.bits) < 4 * np.hypot(se, rate.se)
+    assert estimate == pytest.approx(rate.bits, rel=0.01)
+    # One long chain from `sample` has the same rate.
+    chain = source.sample(100_000, seed=7)
+    assert source.surprisal(chain)[500:].mean() == pytest.approx(rate.bits, rel=0.01)
+
+
+def test_hmm_tables_and_bounds() -> None:
+    source = HMMSource(vocab_size=12, n_states=4, stay=0.8, seed=2)
+    assert np.allclose(source.transitions.sum(axis=1), 1)
+    assert np.allclose(np.diag(source.transitions), 0.8)
+    assert np.allclose(source.emissions.sum(axis=1), 1)
+    pi = source.state_stationary
+    assert np.allclose(pi @ source.transitions, pi)
+    assert source.entropy_rate() < source.unigram_entropy() < np.log2(12)
+    assert 1 / 12 < source.optimal_accuracy() < 1
+    assert source.context_entropy(64) >= source.entropy_rate_detail().lower
+    states, tokens = source.sample_states_and_tokens(3, 50, seed=1)
+    assert states.shape == tokens.shape == (3, 50)
+    assert int(states.max()) < 4 and int(tokens.max()) < 12
+
+
+def _preset_sources() -> list[SourceSpec]:
+    seen: dict[str, SourceSpec] = {}
+    for spec in STUDIES.values():
+        for source in spec.sources:
+            if source.synthetic:
+                seen.setdefault(f"{source.name}-{source.vocab_size}", source)
+    return list(seen.values())
+
+
+@pytest.mark.parametrize("spec", _preset_sources(), ids=lambda s: s.name)
+def test_every_preset_source_matches_its_entropy_rate(spec: SourceSpec) -> None:
+    source = spec.build()
+    rate = source.entropy_rate_detail()
+    records = source.sample_records(150, 2000, seed=99).astype(np.int64)
+    if isinstance(source, HMMSource):
+        empirical = float(source.surprisal(records)[:, 500:].mean())
+        assert rate.lower - 0.01 * rate.bits <= empirical <= rate.upper + 0.01 * rate.bits
+    else:
+        assert isinstance(source, MarkovSource | ZipfMarkovSource)
+        empirical = float(np.mean([source.surprisal(r).mean() for r in records]))
+    assert empirical == pytest.approx(rate.bits, rel=0.01)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "field"),
+    [
+        ({"vocab_size": 20, "branching": 0}, "branching"),
+        ({"vocab_size": 20, "branching": 21}, "branching"),
+        ({"vocab_size": 20, "exponent": -1.0}, "exponent"),
+        ({"vocab_size": 10_000}, "vocab_size"),
+    ],
+)
+def test_bad_zipf_parameters_name_the_field(kwargs: dict[str, float], field: str) -> None:
+    with pytest.raises(ConfigError, match=rf"source\.{field}"):
+        ZipfMarkovSource(**kwargs)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "field"),
+    [
+        ({"n_states": 1}, "n_states"),
+        ({"stay": 1.0}, "stay"),
+        ({"emission_concentration": 0.0}, "emission_concentration"),
+        ({"burn_in": 5000}, "burn_in"),
+    ],
+)
+def test_bad_hmm_parameters_name_the_field(kwargs: dict[str, float], field: str) -> None:
+    with pytest.raises(ConfigError, match=rf"source\.{field}"):
+        HMMSource(vocab_size=20, **kwargs)  # type: ignore[arg-type]

@@ -22,7 +22,10 @@ def test_stride_defaults_to_k_and_configs_compare_equal() -> None:
         ({"k": 2.0}, "tokenizer.k must be in 1..12 (got 2.0)"),
         ({"k": 3, "stride": 2}, "tokenizer.stride must be 1 or k=3 (got 2)"),
         ({"k": 3, "stride": 0}, "tokenizer.stride must be 1 or k=3 (got 0)"),
-        ({"kind": "protein"}, "tokenizer.kind must be one of dna (got 'protein')"),
+        (
+            {"kind": "protein"},
+            "tokenizer.kind must be one of dna, char, byte, word, bpe, ids (got 'protein')",
+        ),
     ],
 )
 def test_bad_fields_name_the_field(kwargs: dict[str, object], message: str) -> None:
