@@ -33,6 +33,12 @@ from ._progress import progress_reporter
     help="FASTA of the genome study [the bundled E. coli sample].",
 )
 @click.option(
+    "--jobs",
+    type=click.IntRange(min=1),
+    help="Worker processes, one torch thread each [one per available core].",
+)
+@click.option("--threads", type=click.IntRange(min=1), help="Torch threads per worker [1].")
+@click.option(
     "--report-only", is_flag=True, help="Rewrite the report from the finished runs; train nothing."
 )
 def study(
@@ -43,6 +49,8 @@ def study(
     list_: bool,
     data_seed: int,
     genome: str | None,
+    jobs: int | None,
+    threads: int | None,
     report_only: bool,
 ) -> None:
     """Run the seed-paper study NAME (see --list) into --out and write its report."""
@@ -88,6 +96,8 @@ def study(
                 seeds=seeds,
                 data_seed=data_seed,
                 genome=genome,
+                jobs=jobs,
+                threads=threads,
                 progress=progress,
                 on_cell=announce,
             )

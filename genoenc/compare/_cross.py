@@ -71,7 +71,7 @@ class WelchTest:
     reason: str | None = None
 
 
-def welch_t_test(x: Sequence[float], y: Sequence[float]) -> WelchTest:
+def welch_t_test(x: Sequence[float] | np.ndarray, y: Sequence[float] | np.ndarray) -> WelchTest:
     """Welch's t-test of two independent samples, with the 95% interval of the difference.
 
     Needs at least two values in each sample; with no spread in either the statistics are

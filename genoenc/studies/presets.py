@@ -268,7 +268,7 @@ STUDIES: Final[Mapping[str, StudySpec]] = MappingProxyType(
                 ratios=(2, 4, 8, 16, 32),
                 strategies=_ARMS_SMALL,
                 full=Budget(tokens_budget=786_432, data_tokens=1_048_576),
-                quick=Budget(tokens_budget=65_536, data_tokens=131_072, seeds=2),
+                quick=Budget(tokens_budget=131_072, data_tokens=262_144, seeds=2),
             ),
             StudySpec(
                 name="vocab-scaling",
@@ -280,7 +280,7 @@ STUDIES: Final[Mapping[str, StudySpec]] = MappingProxyType(
                 ratios=(8,),
                 strategies=_ARMS_SMALL,
                 full=Budget(tokens_budget=786_432, data_tokens=1_048_576),
-                quick=Budget(tokens_budget=65_536, data_tokens=131_072, seeds=2),
+                quick=Budget(tokens_budget=131_072, data_tokens=262_144, seeds=2),
             ),
             StudySpec(
                 name="data-complexity",
@@ -298,7 +298,7 @@ STUDIES: Final[Mapping[str, StudySpec]] = MappingProxyType(
                     "autoencoder-vae",
                 ),
                 full=Budget(tokens_budget=786_432, data_tokens=1_048_576),
-                quick=Budget(tokens_budget=65_536, data_tokens=131_072, seeds=2),
+                quick=Budget(tokens_budget=131_072, data_tokens=262_144, seeds=2),
             ),
             StudySpec(
                 name="corrected",
@@ -310,7 +310,7 @@ STUDIES: Final[Mapping[str, StudySpec]] = MappingProxyType(
                 ratios=(2, 4, 8, 16),
                 strategies=(*_ARMS_SMALL, "autoencoder-twostage"),
                 full=Budget(tokens_budget=786_432, data_tokens=1_048_576),
-                quick=Budget(tokens_budget=65_536, data_tokens=131_072, seeds=2),
+                quick=Budget(tokens_budget=131_072, data_tokens=262_144, seeds=2),
             ),
             StudySpec(
                 name="genome",
@@ -321,8 +321,8 @@ STUDIES: Final[Mapping[str, StudySpec]] = MappingProxyType(
                 d_orig=32,
                 ratios=(8,),
                 strategies=_ARMS_SMALL,
-                full=Budget(tokens_budget=786_432, data_tokens=1, eval_tokens=131_072),
-                quick=Budget(tokens_budget=65_536, data_tokens=1, eval_tokens=32_768, seeds=2),
+                full=Budget(tokens_budget=524_288, data_tokens=1, eval_tokens=131_072),
+                quick=Budget(tokens_budget=131_072, data_tokens=1, eval_tokens=32_768, seeds=2),
                 overrides={"split": {"block_tokens": 16_384}},
             ),
         )

@@ -325,7 +325,9 @@ def _quick_section(manifest: Mapping[str, Any]) -> Section:
 
 def _study_section(manifest: Mapping[str, Any]) -> Section:
     budget = manifest.get("budget", {})
-    seconds = sum(float(s.get("seconds", 0.0)) for s in manifest.get("sessions", []))
+    sessions = manifest.get("sessions", [])
+    seconds = sum(float(s.get("seconds", 0.0)) for s in sessions)
+    cpu = sum(float(s.get("cpu_seconds", 0.0)) for s in sessions)
     datasets = manifest.get("datasets", {})
     lines = [
         str(manifest.get("title", "")),
@@ -337,8 +339,8 @@ def _study_section(manifest: Mapping[str, Any]) -> Section:
         "Data: "
         + "; ".join(f"{name}: {info.get('label', '')}" for name, info in datasets.items())
         + ".",
-        f"Wall time so far: {seconds / 60:.1f} min over "
-        f"{len(manifest.get('sessions', []))} invocation(s).",
+        f"Wall time so far: {seconds / 60:.1f} min over {len(sessions)} invocation(s), "
+        f"{cpu / 60:.1f} CPU min.",
     ]
     if manifest.get("custom_budget"):
         lines.append("CUSTOM BUDGET (a test override): not the study's result.")

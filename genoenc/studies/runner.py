@@ -18,8 +18,12 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import logging
+import multiprocessing
+import os
+import resource
 import time
 from collections.abc import Callable, Mapping
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Final
@@ -189,6 +193,58 @@ def prepare_data(
     return datasets
 
 
+def available_cores() -> int:
+    """CPU cores this process may use."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+def _cpu_seconds() -> float:
+    """CPU seconds (user + system) of this process and its finished workers."""
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
+def _set_threads(threads: int) -> None:
+    import torch
+
+    torch.set_num_threads(threads)
+
+
+def _chains(grid_data: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """One sub-grid per (dataset, tokenizer, seed): its runs must go in order (full first)."""
+    seeds = grid_data["seeds"]
+    seed_list = list(range(seeds)) if isinstance(seeds, int) else list(seeds)
+    return [
+        {**grid_data, "datasets": {name: entry}, "tokenizers": [tok], "seeds": [seed]}
+        for name, entry in grid_data["datasets"].items()
+        for tok in grid_data["tokenizers"]
+        for seed in seed_list
+    ]
+
+
+def _run_chain(grid_data: dict[str, Any], runs: str, threads: int) -> int:
+    """Worker: run one chain's cells in order; return how many."""
+    from genoenc.train.sweep import load_grid, run_sweep
+
+    _set_threads(threads)
+    return len(run_sweep(load_grid(grid_data), Path(runs)))
+
+
+def _run_parallel(chains: list[dict[str, Any]], runs: Path, jobs: int, threads: int) -> None:
+    """Run the chains in ``jobs`` spawned worker processes of ``threads`` torch threads."""
+    context = multiprocessing.get_context("spawn")  # no forked torch state
+    logger.info("%d chains of runs on %d workers x %d thread(s)", len(chains), jobs, threads)
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
+        futures = [pool.submit(_run_chain, chain, str(runs), threads) for chain in chains]
+        for done, future in enumerate(as_completed(futures), start=1):
+            cells = future.result()  # a failed chain fails the study (others finish first)
+            logger.info("[%d/%d] chain of %d runs finished", done, len(chains), cells)
+
+
 def read_study(out: str | Path) -> dict[str, Any]:
     """The ``study.json`` of a study folder.
 
@@ -223,6 +279,8 @@ def run_study(
     budget: Budget | None = None,
     data_seed: int = 0,
     genome: str | Path | None = None,
+    jobs: int | None = 1,
+    threads: int | None = None,
     progress: Callable[[int, int, float], None] | None = None,
     on_cell: Callable[[int, int, Any, str], None] | None = None,
 ) -> StudyResult:
@@ -236,6 +294,11 @@ def run_study(
         budget: Replaces the preset's budget (tests use a tiny one; labelled custom).
         data_seed: Seed of the sampled synthetic data.
         genome: The genome study's FASTA (default: the bundled E. coli sample).
+        jobs: Worker processes (``None``: one per available core). With more than one,
+            each (dataset, tokenizer, seed) chain of runs (``full`` first) goes to a
+            worker; the small models here run several times faster as one-thread
+            processes side by side than as one process on several threads.
+        threads: Torch threads per worker (default 1 with several jobs, else torch's).
         progress: Called after every optimiser step (step, steps, loss).
         on_cell: Called before every cell (index, total, cell, status).
 
@@ -250,6 +313,7 @@ def run_study(
     from genoenc.train.sweep import cell_status, load_grid, plan_sweep, run_sweep
 
     started = time.perf_counter()
+    cpu_started = _cpu_seconds()
     spec = get_study(study) if isinstance(study, str) else study
     chosen = budget or spec.budget(quick)
     out = Path(out)
@@ -307,10 +371,26 @@ def run_study(
     runs = out / RUNS_DIR
     cells = plan_sweep(grid, runs)
     to_run = sum(cell_status(cell) != "done" for cell in cells)
+    n_jobs = jobs or available_cores()
+    chains = _chains(grid_data)
+    if n_jobs > 1 and len(chains) > 1:
+        _run_parallel(chains, runs, min(n_jobs, len(chains)), threads or 1)
+    elif threads is not None:
+        _set_threads(threads)
+    # Runs every cell not yet finished (none after the parallel pass) and writes sweep.json.
     run_sweep(grid, runs, progress=progress, on_cell=on_cell)
     seconds = time.perf_counter() - started
     manifest["sessions"].append(
-        {"cells": len(cells), "ran": to_run, "seconds": round(seconds, 1), "seeds": len(grid.seeds)}
+        {
+            "cells": len(cells),
+            "ran": to_run,
+            "seconds": round(seconds, 1),
+            "cpu_seconds": round(_cpu_seconds() - cpu_started, 1),
+            "seeds": len(grid.seeds),
+            "jobs": n_jobs,
+            "threads": threads,
+            "cores": available_cores(),
+        }
     )
     atomic_write_json(out / STUDY_FILE, manifest)
 

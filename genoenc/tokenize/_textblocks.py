@@ -66,7 +66,7 @@ def decode_utf8(data: bytes, *, path: str, record: str | None, offset: int) -> s
     >>> decode_utf8(b"ab\\xff", path="x.txt", record=None, offset=10)  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
-    genoenc.errors.FileFormatError: x.txt: byte 12: invalid UTF-8 (byte 0xff); text inputs must be UTF-8
+    genoenc.errors.FileFormatError: x.txt: byte 12: invalid UTF-8 (byte 0xff); ...
     """
     try:
         return data.decode("utf-8")

@@ -84,14 +84,19 @@ def run_tokenizer(cfg: RunConfig, run_dir: str | Path | None = None) -> Tokenize
             of fitting again (resume, ``genoenc eval``).
 
     Raises:
-        ConfigError: A DNA-only option with another kind (``train.rc_aug``), an ``ids``
-            run without a token store, a vocabulary kind fed from a token store, or a
+        ConfigError: A DNA-only option with another kind (``train.rc_aug``), text inputs
+            with a non-text tokenizer, an ``ids`` run without a token store, a vocabulary kind fed from a token store, or a
             vocabulary size the train split cannot fill.
     """
     tok_cfg = cfg.tokenizer
     if cfg.train.rc_aug and tok_cfg.kind != "dna":
         raise ConfigError(
             f"train.rc_aug (--rc-aug) is for DNA only (tokenizer.kind is {tok_cfg.kind!r})"
+        )
+    if cfg.reader.text and not tok_cfg.is_text:
+        raise ConfigError(
+            f"--text needs a text tokenizer (--tokenizer char, byte, word or bpe; "
+            f"tokenizer.kind is {tok_cfg.kind!r})"
         )
     if tok_cfg.kind == "ids" and not cfg.tokens:
         raise ConfigError(

@@ -108,7 +108,7 @@ def test_quick_budget_and_seed_override() -> None:
     assert quick["seeds"] == get_study("corrected").quick.seeds
     assert quick["base"]["train"]["tokens_budget"] == get_study("corrected").quick.tokens_budget
     assert _grid("corrected", seeds=4)["seeds"] == 4
-    with pytest.raises(ConfigError, match="study.seeds"):
+    with pytest.raises(ConfigError, match=r"study\.seeds"):
         _grid("corrected", seeds=0)
 
 
@@ -122,11 +122,11 @@ def test_synthetic_blocks_hold_one_record() -> None:
 def test_bad_specs_are_refused() -> None:
     with pytest.raises(ConfigError, match="unknown study 'nope'"):
         get_study("nope")
-    with pytest.raises(ConfigError, match="source.kind"):
+    with pytest.raises(ConfigError, match=r"source\.kind"):
         SourceSpec(name="x", kind="lstm", label="", vocab_size=4)
-    with pytest.raises(ConfigError, match="source.vocab_size"):
+    with pytest.raises(ConfigError, match=r"source\.vocab_size"):
         SourceSpec(name="x", kind="fasta", label="", vocab_size=4)
-    with pytest.raises(ConfigError, match="budget.tokens_budget"):
+    with pytest.raises(ConfigError, match=r"budget\.tokens_budget"):
         Budget(tokens_budget=0, data_tokens=10)
 
 

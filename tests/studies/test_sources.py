@@ -197,7 +197,8 @@ def test_hmm_estimate_holds_on_an_independent_sample() -> None:
     assert 0 < rate.se < 0.002 * rate.bits  # the stated uncertainty is tight
     assert rate.lower <= rate.bits <= rate.upper
     exact_low, exact_up = source.exact_bounds()
-    assert exact_low <= rate.lower and rate.upper <= exact_up
+    assert exact_low <= rate.lower
+    assert rate.upper <= exact_up
     records = source.sample_records(200, 3000, seed=123)
     independent = source.surprisal(records)[:, 500:].mean(axis=1)
     estimate = independent.mean()
@@ -210,7 +211,9 @@ def test_hmm_estimate_holds_on_an_independent_sample() -> None:
 
 
 def test_hmm_tables_and_bounds() -> None:
-    source = HMMSource(vocab_size=12, n_states=4, stay=0.8, seed=2)
+    source = HMMSource(
+        vocab_size=12, n_states=4, stay=0.8, seed=2, estimate_records=64, estimate_length=1024
+    )
     assert np.allclose(source.transitions.sum(axis=1), 1)
     assert np.allclose(np.diag(source.transitions), 0.8)
     assert np.allclose(source.emissions.sum(axis=1), 1)
@@ -221,7 +224,8 @@ def test_hmm_tables_and_bounds() -> None:
     assert source.context_entropy(64) >= source.entropy_rate_detail().lower
     states, tokens = source.sample_states_and_tokens(3, 50, seed=1)
     assert states.shape == tokens.shape == (3, 50)
-    assert int(states.max()) < 4 and int(tokens.max()) < 12
+    assert int(states.max()) < 4
+    assert int(tokens.max()) < 12
 
 
 def _preset_sources() -> list[SourceSpec]:

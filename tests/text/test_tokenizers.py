@@ -100,7 +100,8 @@ def test_word_vocabulary_is_the_most_frequent_of_the_given_texts() -> None:
     assert "--vocab-size" in message
     words = [word for text in train for word in split_words(text)]
     vocab = fit_vocab(TokenizerConfig(kind="word", vocab_size=50), [SHAKESPEARE[:50_000]])
-    assert len(vocab) == 51 and vocab.tokens[0] == UNK
+    assert len(vocab) == 51
+    assert vocab.tokens[0] == UNK
     counts = Counter(split_words(SHAKESPEARE[:50_000]))
     ranked = sorted(counts, key=lambda word: (-counts[word], word))
     assert vocab.tokens[1:] == tuple(ranked[:50])  # by frequency, ties by string
@@ -116,7 +117,7 @@ def test_word_unk_counts_the_mean_unknown_length() -> None:
     assert isinstance(tok, WordTokenizer)
     oov = [w for w in split_words(SHAKESPEARE[:40_000]) if w not in set(vocab.tokens)]
     assert tok.units(np.array([0]))[0] == pytest.approx(np.mean([len(w) for w in oov]))
-    ids = tok.encode(" zzzzqx,".encode())
+    ids = tok.encode(b" zzzzqx,")
     assert ids.tolist() == [0, vocab.tokens.index(",")]
     assert split_words(texts[0]) == ["aa", " aa", " aa", " bbb", " cccc"]
 
@@ -150,9 +151,9 @@ def test_vocab_save_load_and_mismatch(tmp_path: Path) -> None:
         loaded = TextVocab.load(tmp_path / f"{kind}.json")
         assert loaded == vocab
         again = build_tokenizer(cfg, loaded)
-        assert again.encode(b"To be").tolist() == build_tokenizer(cfg, vocab).encode(
-            b"To be"
-        ).tolist()
+        assert (
+            again.encode(b"To be").tolist() == build_tokenizer(cfg, vocab).encode(b"To be").tolist()
+        )
     with pytest.raises(ConfigError, match="needs a vocabulary fitted on the train split"):
         build_tokenizer(TokenizerConfig(kind="word"))
     char_vocab = fit_vocab(TokenizerConfig(kind="char"), ["abc"])
@@ -166,9 +167,12 @@ def test_chunked_reading_gives_the_same_ids(kind: str) -> None:
     data = (SHAKESPEARE[:20_000] + MIXED).encode()
     whole = tok.encode(data)
     for chunk_size in (7, 1000):
-        pieces = [ids for _, ids in tok.encode_chunks(read_text(io.BytesIO(data), chunk_size=chunk_size))]
+        pieces = [
+            ids for _, ids in tok.encode_chunks(read_text(io.BytesIO(data), chunk_size=chunk_size))
+        ]
         joined = np.concatenate(pieces)
-        assert joined[0] == tok.start_id and joined[-1] == tok.end_id
+        assert joined[0] == tok.start_id
+        assert joined[-1] == tok.end_id
         assert joined[1:-1].tolist() == whole.tolist()
 
 
@@ -180,8 +184,11 @@ def test_text_blocks_and_encode_blocks() -> None:
     assert [b.first for b in blocks] == [True] + [False] * (len(blocks) - 1)
     assert [b.last for b in blocks] == [False] * (len(blocks) - 1) + [True]
     # Cut before a whitespace run: no block but the last ends inside a word.
-    assert all(not b.text[-1].isspace() and blocks[i + 1].text[0].isspace()
-               for i, b in enumerate(blocks[:-1]) if not b.text[-1].isspace())
+    assert all(
+        not b.text[-1].isspace() and blocks[i + 1].text[0].isspace()
+        for i, b in enumerate(blocks[:-1])
+        if not b.text[-1].isspace()
+    )
     for kind in ("char", "word"):
         tok = tokenizer(kind, [TRAIN])
         pieces = list(tok.encode_blocks(read_text(io.BytesIO(data)), 202))  # type: ignore[attr-defined]
@@ -208,7 +215,8 @@ def test_config_checks_name_the_field() -> None:
         with pytest.raises(ConfigError, match=message):
             TokenizerConfig(**kwargs)  # type: ignore[arg-type]
     bpe = TokenizerConfig(kind="bpe")
-    assert bpe.vocab_size == 4096 and bpe.stride == 1
+    assert bpe.vocab_size == 4096
+    assert bpe.stride == 1
     for cfg in (bpe, TokenizerConfig(kind="word", vocab_size=100, lowercase=True)):
         assert TokenizerConfig.from_dict(cfg.to_dict()) == cfg
 

@@ -71,5 +71,6 @@ def test_vocabulary_sizes(
 
 def test_single_base_vocabulary_is_the_design_order() -> None:
     tok = build_tokenizer(TokenizerConfig())
+    assert isinstance(tok, KmerTokenizer)
     assert tok.encode(b"ATCGN").tolist() == [0, 1, 2, 3, 4]
     assert (tok.n_id, tok.start_id, tok.end_id, tok.pad_id) == (4, 5, 6, 7)

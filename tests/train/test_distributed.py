@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -326,6 +327,8 @@ def test_torchrun_resume_after_sigkill(runs: dict[str, Any], tmp_path: Path) -> 
     proc.wait()
     assert (run / "checkpoint.pt").exists()
     assert not (run / "metrics.json").exists(), "the run finished before it could be killed"
+    alone = tmp_path / "alone"
+    shutil.copytree(run, alone)
 
     resumed = subprocess.run(
         _torchrun(run, "--resume"), capture_output=True, text=True, env=_env(), timeout=300
@@ -336,3 +339,17 @@ def test_torchrun_resume_after_sigkill(runs: dict[str, Any], tmp_path: Path) -> 
     strip = {k: v for k, v in whole.items() if k not in TIMES}
     assert {k: v for k, v in again.items() if k not in TIMES} == strip
     assert (run / "log.jsonl").read_text() == (runs["ddp"] / "log.jsonl").read_text()
+
+    # The same checkpoint resumed by one process: the position counts all ranks' windows,
+    # so it continues the same run (within the tolerance of the single-process comparison).
+    one = subprocess.run(
+        [sys.executable, "-m", "genoenc", "train", *ARGS, "--out", str(alone), "--resume"],
+        capture_output=True,
+        text=True,
+        env=_env(),
+        timeout=300,
+    )
+    assert one.returncode == 0, one.stderr
+    single, switched = _metrics(runs["single"]), _metrics(alone)
+    assert switched["world_size"] == 1
+    assert abs(switched["test"]["bits_per_base"] - single["test"]["bits_per_base"]) < TOLERANCE_BITS
