@@ -70,8 +70,9 @@ def rss_mb(pid: int) -> float:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--gb", type=float, default=3.0)
     parser.add_argument("--workdir", type=Path)
     parser.add_argument("--tokens-budget", type=int, default=400_000)
@@ -87,12 +88,25 @@ def main() -> None:
 
     out = workdir / "run"
     shutil.rmtree(out, ignore_errors=True)
-    command = [sys.executable, "-m", "genoenc", "train", "--fasta", str(fasta), "--device", "cpu",
-               "--tokens-budget", str(args.tokens_budget), "--out", str(out)]
+    command = [
+        sys.executable,
+        "-m",
+        "genoenc",
+        "train",
+        "--fasta",
+        str(fasta),
+        "--device",
+        "cpu",
+        "--tokens-budget",
+        str(args.tokens_budget),
+        "--out",
+        str(out),
+    ]
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
     t0 = time.perf_counter()
-    proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                            env=env)
+    proc = subprocess.Popen(
+        command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env
+    )
     first_step: list[float] = []
     last_step: list[float] = []
     lines: list[str] = []
@@ -137,15 +151,23 @@ def main() -> None:
         "rss_first_fifth_mb": float(np.mean(early)),
         "rss_last_fifth_mb": float(np.mean(late)),
     }
-    print(f"# {platform.node()} python {platform.python_version()} genoenc {genoenc.__version__}, "
-          f"budget {args.tokens_budget:,} tokens")
-    print(f"{'FASTA GB':>9}{'first step s':>14}{'last step s':>13}{'run s':>8}"
-          f"{'train RSS early MB':>20}{'train RSS late MB':>19}{'peak RSS MB':>13}")
-    print(f"{row['fasta_gb']:>9.2f}{row['first_step_s']:>14.2f}{row['last_step_s']:>13.1f}"
-          f"{row['run_s']:>8.1f}{row['rss_first_fifth_mb']:>20.0f}{row['rss_last_fifth_mb']:>19.0f}"
-          f"{row['peak_rss_mb']:>13.0f}")
-    print("(peak RSS includes the Markov references fitted after training on at most "
-          "train.ref_train_tokens tokens: bounded by the cap, not by the genome)")
+    print(
+        f"# {platform.node()} python {platform.python_version()} genoenc {genoenc.__version__}, "
+        f"budget {args.tokens_budget:,} tokens"
+    )
+    print(
+        f"{'FASTA GB':>9}{'first step s':>14}{'last step s':>13}{'run s':>8}"
+        f"{'train RSS early MB':>20}{'train RSS late MB':>19}{'peak RSS MB':>13}"
+    )
+    print(
+        f"{row['fasta_gb']:>9.2f}{row['first_step_s']:>14.2f}{row['last_step_s']:>13.1f}"
+        f"{row['run_s']:>8.1f}{row['rss_first_fifth_mb']:>20.0f}{row['rss_last_fifth_mb']:>19.0f}"
+        f"{row['peak_rss_mb']:>13.0f}"
+    )
+    print(
+        "(peak RSS includes the Markov references fitted after training on at most "
+        "train.ref_train_tokens tokens: bounded by the cap, not by the genome)"
+    )
     if args.json:
         args.json.write_text(json.dumps(row, indent=2) + "\n")
     if not args.keep and args.workdir is None:

@@ -135,7 +135,7 @@ def main() -> None:
     parser.add_argument("--fasta", default=str(ECOLI))
     parser.add_argument("--k", type=int, default=1)
     parser.add_argument("--context", type=int, default=256)
-    parser.add_argument("--batch-size", type=int, default=32)
+    parser.add_argument("--batch-size", type=int, default=16)
     parser.add_argument("--d-model", type=int, default=64)
     parser.add_argument("--n-layer", type=int, default=2)
     parser.add_argument("--steps", type=int, default=30)
@@ -155,7 +155,10 @@ def main() -> None:
         f"python {platform.python_version()}, threads {torch.get_num_threads()}, "
         f"batch {args.batch_size}x{args.context}, d_model {args.d_model}, {args.n_layer} layers"
     )
-    header = f"{'feed':<20}{'ms/step':>10}{'tokens/s':>12}{'data share %':>14}{'batch-only ms':>15}"
+    header = (
+        f"{'feed':<20}{'ms/step':>10}{'tokens/s':>12}{'batch-only ms':>15}"
+        f"{'data share %':>14}{'step diff %':>13}"
+    )
     if "mfu_pct" in rows[0]:
         header += f"{'MFU %':>8}"
     print(header)
