@@ -15,27 +15,10 @@ from click.testing import CliRunner
 from genoenc.cli import cli
 from genoenc.errors import ConfigError
 from genoenc.train.sweep import load_grid, plan_sweep
-from tests.helpers import sample_path
+from tests.helpers import sample_path, tiny_train_args
 
 LAMBDA = str(sample_path("lambda_virus.fa"))
-TINY = [
-    "--fasta",
-    LAMBDA,
-    "--block-tokens",
-    "2048",
-    "--context",
-    "64",
-    "--d-model",
-    "32",
-    "--batch-size",
-    "16",
-    "--eval-tokens",
-    "2048",
-    "--device",
-    "cpu",
-    "--tokens-budget",
-    "8000",
-]
+TINY = [*tiny_train_args(2048), "--tokens-budget", "8000"]
 
 
 def test_plan_orders_full_first_and_links_source(tmp_path: Path) -> None:

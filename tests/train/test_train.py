@@ -14,26 +14,11 @@ import pytest
 from click.testing import CliRunner
 
 from genoenc.cli import cli
-from tests.helpers import sample_path
+from tests.helpers import sample_path, tiny_train_args
 
 LAMBDA = str(sample_path("lambda_virus.fa"))
 # A tiny, fast configuration: lambda phage (48.5 kb) in 2,048-token blocks.
-SMALL = [
-    "--fasta",
-    LAMBDA,
-    "--block-tokens",
-    "2048",
-    "--context",
-    "64",
-    "--d-model",
-    "32",
-    "--batch-size",
-    "16",
-    "--eval-tokens",
-    "4096",
-    "--device",
-    "cpu",
-]
+SMALL = [*tiny_train_args(4096)]
 
 
 def run_cli(*args: str) -> tuple[int, str]:
