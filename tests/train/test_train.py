@@ -14,9 +14,8 @@ import pytest
 from click.testing import CliRunner
 
 from genoenc.cli import cli
-from tests.helpers import sample_path, tiny_train_args
+from tests.helpers import tiny_train_args
 
-LAMBDA = str(sample_path("lambda_virus.fa"))
 # A tiny, fast configuration: lambda phage (48.5 kb) in 2,048-token blocks.
 SMALL = [*tiny_train_args(4096)]
 
