@@ -37,7 +37,13 @@ from ._progress import progress_reporter
     type=click.IntRange(min=1),
     help="Worker processes, one torch thread each [one per available core].",
 )
-@click.option("--threads", type=click.IntRange(min=1), help="Torch threads per worker [1].")
+@click.option(
+    "--threads",
+    type=click.IntRange(min=1),
+    default=1,
+    show_default=True,
+    help="Torch threads per worker.",
+)
 @click.option(
     "--report-only", is_flag=True, help="Rewrite the report from the finished runs; train nothing."
 )
@@ -50,7 +56,7 @@ def study(
     data_seed: int,
     genome: str | None,
     jobs: int | None,
-    threads: int | None,
+    threads: int,
     report_only: bool,
 ) -> None:
     """Run the seed-paper study NAME (see --list) into --out and write its report."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -37,7 +38,8 @@ def train(config_file: str | None, out: str | None, resume: bool, **kw: Any) -> 
     run_dir = Path(out) if out else Path("runs") / run_name(cfg)
     with progress_reporter("train") as progress:
         metrics = train_run(cfg, run_dir, resume=resume, progress=progress, argv=sys.argv)
-    _echo_summary(run_dir, metrics)
+    if os.environ.get("RANK", "0") == "0":  # under torchrun, rank 0 alone reports
+        _echo_summary(run_dir, metrics)
 
 
 def _echo_summary(run_dir: Path, m: dict[str, Any]) -> None:

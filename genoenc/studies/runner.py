@@ -280,7 +280,7 @@ def run_study(
     data_seed: int = 0,
     genome: str | Path | None = None,
     jobs: int | None = 1,
-    threads: int | None = None,
+    threads: int = 1,
     progress: Callable[[int, int, float], None] | None = None,
     on_cell: Callable[[int, int, Any, str], None] | None = None,
 ) -> StudyResult:
@@ -298,7 +298,8 @@ def run_study(
             each (dataset, tokenizer, seed) chain of runs (``full`` first) goes to a
             worker; the small models here run several times faster as one-thread
             processes side by side than as one process on several threads.
-        threads: Torch threads per worker (default 1 with several jobs, else torch's).
+        threads: Torch threads per worker. One is fastest for these small models: on a
+            busy machine two threads ran them several times slower than one.
         progress: Called after every optimiser step (step, steps, loss).
         on_cell: Called before every cell (index, total, cell, status).
 
@@ -374,8 +375,8 @@ def run_study(
     n_jobs = jobs or available_cores()
     chains = _chains(grid_data)
     if n_jobs > 1 and len(chains) > 1:
-        _run_parallel(chains, runs, min(n_jobs, len(chains)), threads or 1)
-    elif threads is not None:
+        _run_parallel(chains, runs, min(n_jobs, len(chains)), threads)
+    else:
         _set_threads(threads)
     # Runs every cell not yet finished (none after the parallel pass) and writes sweep.json.
     run_sweep(grid, runs, progress=progress, on_cell=on_cell)

@@ -53,8 +53,26 @@ _SPECIALS = 3  # START, END, PAD
 VOCAB_LABEL = "vocab.json"
 # Carry text from the start of its last whitespace run into the next chunk, so no word
 # is cut where a reader cut the record; without any such run, cut anyway past this size.
-_RUN_START = re.compile(r"(?<=\S)\s")
+_LAST_SPACE = re.compile(r"\s\S*\Z")
 _MAX_CARRY = 1 << 20
+
+
+def _last_run_start(text: str) -> int:
+    """Where the last whitespace run that follows a non-space character starts; 0 if none.
+
+    >>> _last_run_start("to be  or"), _last_run_start("to be \\n"), _last_run_start("  x")
+    (5, 5, 0)
+    """
+    stripped = text.rstrip()
+    if len(stripped) < len(text):  # ends in whitespace
+        return len(stripped)
+    match = _LAST_SPACE.search(text)
+    if match is None:
+        return 0
+    start = match.start()
+    while start > 0 and text[start - 1].isspace():
+        start -= 1
+    return start
 
 
 class _TextTokenizer:
@@ -133,8 +151,9 @@ class _TextTokenizer:
             )
             carry = ""
             if self._carry_words and not chunk.last:
-                starts = [m.start() for m in _RUN_START.finditer(text)]
-                cut = starts[-1] if starts else (0 if len(text) < _MAX_CARRY else len(text))
+                cut = _last_run_start(text)
+                if not cut and len(text) >= _MAX_CARRY:  # no whitespace at all: cut anyway
+                    cut = len(text)
                 text, carry = text[:cut], text[cut:]
             body = self._encode_text(text)
             length = body.size + int(chunk.first) + int(chunk.last)

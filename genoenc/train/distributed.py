@@ -242,7 +242,7 @@ class Distributed:
         """
         if self.owns_group and dist.is_initialized():
             if wait:
-                dist.barrier()
+                self.barrier()
             _CPU_GROUP.clear()
             dist.destroy_process_group()
             self.owns_group = False
