@@ -118,3 +118,21 @@ def test_cli_rewrites_the_report(tiny_study: Path) -> None:
     )
     assert missing.exit_code == 1
     assert "not a study folder" in missing.output
+
+
+def test_parallel_chains_cover_the_sweep_exactly(tmp_path: Path) -> None:
+    from genoenc.studies.presets import study_grid_data
+    from genoenc.studies.runner import _chains
+    from genoenc.train.sweep import load_grid, plan_sweep
+
+    spec = get_study("data-complexity")
+    grid_data = study_grid_data(
+        spec, {s.name: {"tokens": f"/s/{s.name}"} for s in spec.sources}, quick=False, seeds=3
+    )
+    whole = {c.name: c.overrides for c in plan_sweep(load_grid(grid_data), tmp_path)}
+    parts = [plan_sweep(load_grid(chain), tmp_path) for chain in _chains(grid_data)]
+    assert len(parts) == len(spec.sources) * 3
+    for cells in parts:
+        assert cells[0].strategy == "full"  # the autoencoders' source table comes first
+        assert len({(c.dataset, c.seed) for c in cells}) == 1
+    assert {c.name: c.overrides for cells in parts for c in cells} == whole
