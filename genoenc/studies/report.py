@@ -193,7 +193,14 @@ def study_summary(manifest: Mapping[str, Any], runs: Sequence[RunResult]) -> lis
         ratio = 1 if run.strategy == FULL else run.ratio
         arms[(run.data, run.tokenizer, run.strategy, ratio)].append(run)
     rows = []
-    for key in sorted(arms, key=lambda k: (k[0], k[1], k[3] != 1, k[3], strategy_order(k[2]))):
+    # Datasets in the study's order (V = 50, 100, ... not alphabetical), then full first.
+    order = {name: i for i, name in enumerate(manifest.get("datasets", {}))}
+
+    def position(key: tuple[str, str, str, int]) -> tuple[Any, ...]:
+        data, tokenizer, strategy, ratio = key
+        return (order.get(data, len(order)), data, tokenizer, ratio != 1, ratio, strategy_order(strategy))
+
+    for key in sorted(arms, key=position):
         data, tokenizer, strategy, ratio = key
         members = arms[key]
         source = sources.get(data)
