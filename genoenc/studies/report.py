@@ -198,7 +198,8 @@ def study_summary(manifest: Mapping[str, Any], runs: Sequence[RunResult]) -> lis
 
     def position(key: tuple[str, str, str, int]) -> tuple[Any, ...]:
         data, tokenizer, strategy, ratio = key
-        return (order.get(data, len(order)), data, tokenizer, ratio != 1, ratio, strategy_order(strategy))
+        rank = order.get(data, len(order))
+        return (rank, data, tokenizer, ratio != 1, ratio, strategy_order(strategy))
 
     for key in sorted(arms, key=position):
         data, tokenizer, strategy, ratio = key
