@@ -415,13 +415,17 @@ def _floor_section(manifest: Mapping[str, Any], summary: Sequence[ArmSummary]) -
                 f"{source['name']}: UNLEARNABLE beyond order-0 (entropy rate within 1% of the "
                 "unigram entropy), so its runs are flagged learned_nothing however good they are."
             )
-    paragraphs = [
-        "The entropy rate is the floor no model can beat on average. The context floor is "
-        f"the best loss with only the window's own context (1..{_context(manifest)} previous "
-        "tokens), what a perfect model scores here. Chance accuracy is 1/V; optimal accuracy "
-        "is that of the true next-token distribution.",
-        *notes,
-    ]
+    paragraphs = (
+        [
+            "The entropy rate is the floor no model can beat on average. The context floor is "
+            f"the best loss with only the window's own context (1..{_context(manifest)} "
+            "previous tokens), what a perfect model scores here. Chance accuracy is 1/V; "
+            "optimal accuracy is that of the true next-token distribution.",
+            *notes,
+        ]
+        if rows
+        else []
+    )
     tables = [SectionTable(headers=headers, rows=tuple(rows))] if rows else []
     real = _real_data_table(manifest, summary)
     if real is not None:

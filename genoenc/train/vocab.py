@@ -85,8 +85,8 @@ def run_tokenizer(cfg: RunConfig, run_dir: str | Path | None = None) -> Tokenize
 
     Raises:
         ConfigError: A DNA-only option with another kind (``train.rc_aug``), text inputs
-            with a non-text tokenizer, an ``ids`` run without a token store, a vocabulary kind fed from a token store, or a
-            vocabulary size the train split cannot fill.
+            with a non-text tokenizer, an ``ids`` run without a token store, a vocabulary
+            kind fed from a token store, or a vocabulary size the train split cannot fill.
     """
     tok_cfg = cfg.tokenizer
     if cfg.train.rc_aug and tok_cfg.kind != "dna":
