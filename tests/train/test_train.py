@@ -98,10 +98,16 @@ def test_same_seed_same_metrics(tmp_path: Path) -> None:
     assert (tmp_path / "a" / "log.jsonl").read_text() == (tmp_path / "b" / "log.jsonl").read_text()
 
 
+def run_process(*args: str) -> None:
+    """Train in a fresh process: every run of the comparison gets the same torch settings
+    (thread count and the like), which other tests may change in the pytest process."""
+    done = subprocess.run([sys.executable, "-m", "genoenc", *args], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+
+
 def test_resume_after_sigkill_matches_uninterrupted(tmp_path: Path) -> None:
     args = [*SMALL, "--tokens-budget", "300000", "--seed", "1"]
-    code, out = run_cli("train", *args, "--out", str(tmp_path / "whole"))
-    assert code == 0, out
+    run_process("train", *args, "--out", str(tmp_path / "whole"))
     run = tmp_path / "killed"
     proc = subprocess.Popen(
         [sys.executable, "-m", "genoenc", "train", *args, "--out", str(run)],
@@ -115,8 +121,7 @@ def test_resume_after_sigkill_matches_uninterrupted(tmp_path: Path) -> None:
     proc.wait()
     assert (run / "checkpoint.pt").exists()
     assert not (run / "metrics.json").exists(), "the run finished before it could be killed"
-    code, out = run_cli("train", *args, "--out", str(run), "--resume")
-    assert code == 0, out
+    run_process("train", *args, "--out", str(run), "--resume")
     whole = json.loads((tmp_path / "whole" / "metrics.json").read_text())
     resumed = json.loads((run / "metrics.json").read_text())
     assert strip_times(whole) == strip_times(resumed)
