@@ -11,14 +11,24 @@ from ._options import input_options, run_overrides
 
 @click.command()
 @input_options
+@click.option(
+    "--tokenizer",
+    "tokenizer_kind",
+    type=click.Choice(["dna", "char", "byte", "word", "bpe", "ids"]),
+    help="Tokenizer: dna (k-mers), text (char, byte, word, bpe) or ids [dna].",
+)
+@click.option("--vocab-size", type=int, help="Text vocabulary size, fitted on the train split.")
+@click.option("--lowercase/--no-lowercase", default=None, help="Lowercase text first [no].")
 @click.option("--k", type=int, help="k-mer length of the tokenization [1].")
 @click.option("--stride", type=int, help="k-mer stride [k].")
 @click.option("--context", type=int, help="Window length [256].")
 @click.option("--eval-tokens", type=int, help="Cap on test targets.")
+@click.option("--block-tokens", type=int, help="Split block size in tokens [65,536].")
 @click.option("--max-order", type=int, help="Highest Markov order tried [12].")
 @click.option("--json", "json_out", type=click.Path(dir_okay=False), help="Write the result here.")
 def baseline(max_order: int | None, json_out: str | None, **kw: Any) -> None:
-    """Reference bits per base (uniform, order-0, best Markov) on the test split."""
+    """Reference bits per base or per character (uniform, order-0, best Markov) on the
+    test split of the same data a run with these options would train on."""
     from pathlib import Path
 
     from genoenc.train import RunConfig, merge_config
@@ -35,7 +45,8 @@ def baseline(max_order: int | None, json_out: str | None, **kw: Any) -> None:
     if json_out:
         atomic_write_json(Path(json_out), result)
     ref = result["reference"]
-    click.echo(f"{'reference':<22}{'bits/base':>10}")
+    unit = "bits/" + result["unit"]
+    click.echo(f"{'reference':<22}{unit:>10}")
     click.echo(f"{'uniform':<22}{ref['uniform_bits']:>10.4f}")
     click.echo(f"{'order-0':<22}{ref['order0_bits']:>10.4f}")
     for k, bits in ref["markov_val_bits"].items():

@@ -14,13 +14,20 @@ import click
     help="Also write the rows here, one JSON object per row.",
 )
 @click.option(
+    "--cross-json",
+    type=click.Path(dir_okay=False),
+    help="Write the cross-domain rows here (genome and text runs together).",
+)
+@click.option(
     "--margin",
     type=click.FloatRange(min=0, min_open=True),
     default=0.01,
     show_default=True,
     help="Equivalence margin of the TOST, in bits per base (or per character).",
 )
-def compare(runs: tuple[str, ...], json_out: str | None, margin: float) -> None:
+def compare(
+    runs: tuple[str, ...], json_out: str | None, cross_json: str | None, margin: float
+) -> None:
     """Compare the arms of finished RUNS (run directories or sweep folders), paired by seed.
 
     Per condition (data, tokenizer, ratio): learned against each autoencoder arm, and every
@@ -36,6 +43,7 @@ def compare(runs: tuple[str, ...], json_out: str | None, margin: float) -> None:
         CompareConfig,
         compare_runs,
         cross_domain_rows,
+        cross_rows_to_json,
         format_cross_table,
         format_table,
         load_runs,
@@ -46,11 +54,12 @@ def compare(runs: tuple[str, ...], json_out: str | None, margin: float) -> None:
     config = CompareConfig(margin=margin)
     results, problems = load_runs(runs)
     rows, more = compare_runs(results, config)
-    if json_out:
-        text = json.dumps(rows_to_json(rows), indent=2, allow_nan=False) + "\n"
-        atomic_write_bytes(Path(json_out), text.encode())
-    click.echo(format_table(rows))
     cross, _ = cross_domain_rows(results, config)
+    for path, objects in ((json_out, rows_to_json(rows)), (cross_json, cross_rows_to_json(cross))):
+        if path:
+            text = json.dumps(objects, indent=2, allow_nan=False) + "\n"
+            atomic_write_bytes(Path(path), text.encode())
+    click.echo(format_table(rows))
     if cross:  # genome and text runs together: is the difference the same in both?
         click.echo("\n" + format_cross_table(cross))
     for problem in [*problems, *more]:

@@ -83,6 +83,11 @@ class ReaderConfig:
         """Whether any input file is named."""
         return any(getattr(self, field) for field in _PATH_FIELDS)
 
+    @property
+    def label(self) -> str:
+        """The input files, comma-separated, for messages."""
+        return ", ".join(path for field in _PATH_FIELDS for path in getattr(self, field))
+
     def region_list(self) -> list[Region]:
         """The regions to read: ``regions`` then the BED file's, in order."""
         regions = [parse_region(text) for text in self.regions]

@@ -92,7 +92,7 @@ def evaluate_run(
     )
     if len(windows) == 0:
         raise InputError(
-            ", ".join(other.reader.fasta) or str(other.tokens),
+            other.reader.label or str(other.tokens),
             "no window to score (input shorter than one window)",
         )
     dev = pick_device(device)
@@ -134,7 +134,8 @@ def _placeholder_table(cfg: RunConfig, vocab_size: int) -> torch.Tensor | None:
 
 
 def baseline(cfg: RunConfig) -> dict[str, Any]:
-    """Order-0 and best order-k Markov bits per base on the run config's test split."""
+    """Uniform, order-0 and best order-k Markov bits per unit (base or character) on the
+    run config's test split; ``unit`` names the unit."""
     tokenizer = run_tokenizer(cfg)
     pieces = open_piece_source(cfg, tokenizer)
 
@@ -144,7 +145,7 @@ def baseline(cfg: RunConfig) -> dict[str, Any]:
     test = sample("test", cfg.train.eval_tokens)
     if len(test) == 0:
         raise InputError(
-            ", ".join(cfg.reader.fasta) or str(cfg.tokens),
+            cfg.reader.label or str(cfg.tokens),
             "too little data: the test split holds no window",
         )
     reference = reference_bits(
@@ -154,4 +155,8 @@ def baseline(cfg: RunConfig) -> dict[str, Any]:
         test,
         cfg.train.markov_max_k,
     )
-    return {"sources": source_descriptions(cfg), "reference": reference}
+    return {
+        "sources": source_descriptions(cfg),
+        "unit": tokenizer.unit_name,
+        "reference": reference,
+    }

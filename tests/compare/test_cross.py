@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import numpy as np
@@ -101,8 +102,12 @@ def test_one_domain_has_no_cross_rows(tmp_path: Path) -> None:
 
 def test_compare_cli_and_report_show_both_domains(tmp_path: Path) -> None:
     write_both(tmp_path)
-    result = CliRunner().invoke(cli, ["compare", str(tmp_path)])
+    cross_json = tmp_path / "cross.json"
+    result = CliRunner().invoke(cli, ["compare", str(tmp_path), "--cross-json", str(cross_json)])
     assert result.exit_code == 0, result.output
+    (written,) = json.loads(cross_json.read_text())
+    assert (written["ratio"], written["domain_1"], written["domain_2"]) == (4, "genome", "text")
+    assert written["n_1"] == 4 and written["n_2"] == 3
     assert "a bits/base" in result.output
     assert "a bits/char" in result.output
     assert "cross-domain" in result.output
