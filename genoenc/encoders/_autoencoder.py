@@ -14,7 +14,6 @@ module rebuilt from a checkpoint is frozen again by ``load_state_dict``.
 from __future__ import annotations
 
 import logging
-from abc import abstractmethod
 from typing import Any
 
 import torch
@@ -34,6 +33,9 @@ class AutoencoderBase(Encoder):
     encoding_names = ("codes",)
     table: torch.Tensor
     codes: torch.Tensor
+    # Subclasses build these (or override encode/decode) before materialize_codes().
+    encoder: nn.Module
+    decoder: nn.Module
 
     def __init__(self, cfg: EncoderConfig, vocab_size: int, table: torch.Tensor) -> None:
         super().__init__(cfg, vocab_size)
@@ -45,13 +47,13 @@ class AutoencoderBase(Encoder):
         # Filled by materialize_codes() once the subclass has built its encoder.
         self.register_buffer("codes", torch.zeros(vocab_size, cfg.d_c))  # (V, d_c)
 
-    @abstractmethod
     def encode(self, x: torch.Tensor) -> torch.Tensor:
         """Deterministic codes of rows ``x: (N, d_orig)`` -> ``(N, d_c)``."""
+        return self.encoder(x)
 
-    @abstractmethod
     def decode(self, z: torch.Tensor) -> torch.Tensor:
         """Rows back from codes ``z: (N, d_c)`` -> ``(N, d_orig)``."""
+        return self.decoder(z)
 
     def reconstruct(self, x: torch.Tensor) -> torch.Tensor:
         """``decode(encode(x))`` for rows ``x: (N, d_orig)``."""

@@ -65,6 +65,13 @@ def make_source_table(
     return table
 
 
+def seeded_linear(d_in: int, d_out: int, generator: torch.Generator | None) -> nn.Linear:
+    """``nn.Linear(d_in, d_out)`` with weights drawn by :func:`reset_linear`."""
+    layer = nn.Linear(d_in, d_out)
+    reset_linear(layer, generator)
+    return layer
+
+
 def reset_linear(layer: nn.Linear, generator: torch.Generator | None) -> None:
     """Re-draw a Linear layer as torch's default does, but from ``generator``.
 

@@ -11,10 +11,9 @@ linear, receives. ``autoencoder-deep`` is the nonlinear variant.
 from __future__ import annotations
 
 import torch
-from torch import nn
 
 from genoenc.encoders._autoencoder import StagedAutoencoder
-from genoenc.encoders._tables import reset_linear
+from genoenc.encoders._tables import seeded_linear
 from genoenc.encoders.base import EncoderConfig
 
 __all__ = ["AutoencoderEncoder"]
@@ -31,16 +30,6 @@ class AutoencoderEncoder(StagedAutoencoder):
         generator: torch.Generator | None = None,
     ) -> None:
         super().__init__(cfg, vocab_size, table)
-        self.encoder = nn.Linear(cfg.d_orig, cfg.d_c)
-        self.decoder = nn.Linear(cfg.d_c, cfg.d_orig)
-        reset_linear(self.encoder, generator)
-        reset_linear(self.decoder, generator)
+        self.encoder = seeded_linear(cfg.d_orig, cfg.d_c, generator)
+        self.decoder = seeded_linear(cfg.d_c, cfg.d_orig, generator)
         self.materialize_codes()
-
-    def encode(self, x: torch.Tensor) -> torch.Tensor:
-        """Rows ``(N, d_orig)`` -> codes ``(N, d_c)``."""
-        return self.encoder(x)
-
-    def decode(self, z: torch.Tensor) -> torch.Tensor:
-        """Codes ``(N, d_c)`` -> rows ``(N, d_orig)``."""
-        return self.decoder(z)

@@ -13,7 +13,7 @@ import torch
 from torch import nn
 
 from genoenc.encoders._autoencoder import StagedAutoencoder
-from genoenc.encoders._tables import reset_linear
+from genoenc.encoders._tables import seeded_linear
 from genoenc.encoders.base import EncoderConfig
 
 __all__ = ["DeepAutoencoderEncoder"]
@@ -22,9 +22,7 @@ __all__ = ["DeepAutoencoderEncoder"]
 def _mlp(widths: list[int], generator: torch.Generator | None) -> nn.Sequential:
     layers: list[nn.Module] = []
     for i, (d_in, d_out) in enumerate(itertools.pairwise(widths)):
-        linear = nn.Linear(d_in, d_out)
-        reset_linear(linear, generator)
-        layers.append(linear)
+        layers.append(seeded_linear(d_in, d_out, generator))
         if i < len(widths) - 2:
             layers.append(nn.GELU())
     return nn.Sequential(*layers)
@@ -45,11 +43,3 @@ class DeepAutoencoderEncoder(StagedAutoencoder):
         self.encoder = _mlp(widths, generator)
         self.decoder = _mlp(widths[::-1], generator)
         self.materialize_codes()
-
-    def encode(self, x: torch.Tensor) -> torch.Tensor:
-        """Rows ``(N, d_orig)`` -> codes ``(N, d_c)``."""
-        return self.encoder(x)
-
-    def decode(self, z: torch.Tensor) -> torch.Tensor:
-        """Codes ``(N, d_c)`` -> rows ``(N, d_orig)``."""
-        return self.decoder(z)

@@ -23,7 +23,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from genoenc.encoders._autoencoder import AutoencoderBase
-from genoenc.encoders._tables import reset_linear
+from genoenc.encoders._tables import seeded_linear
 from genoenc.encoders.base import EncoderConfig
 
 __all__ = ["JointAutoencoderEncoder"]
@@ -40,20 +40,10 @@ class JointAutoencoderEncoder(AutoencoderBase):
         generator: torch.Generator | None = None,
     ) -> None:
         super().__init__(cfg, vocab_size, table)
-        self.encoder = nn.Linear(cfg.d_orig, cfg.d_c)
-        self.decoder = nn.Linear(cfg.d_c, cfg.d_orig)
-        reset_linear(self.encoder, generator)
-        reset_linear(self.decoder, generator)
+        self.encoder = seeded_linear(cfg.d_orig, cfg.d_c, generator)
+        self.decoder = seeded_linear(cfg.d_c, cfg.d_orig, generator)
         self.materialize_codes()
         self.register_load_state_dict_post_hook(_refresh_after_load)
-
-    def encode(self, x: torch.Tensor) -> torch.Tensor:
-        """Rows ``(N, d_orig)`` -> codes ``(N, d_c)``."""
-        return self.encoder(x)
-
-    def decode(self, z: torch.Tensor) -> torch.Tensor:
-        """Codes ``(N, d_c)`` -> rows ``(N, d_orig)``."""
-        return self.decoder(z)
 
     def forward(self, ids: torch.Tensor) -> torch.Tensor:
         """``ids: (B, T)`` -> ``(B, T, d_c)``; differentiable into the encoder when training."""

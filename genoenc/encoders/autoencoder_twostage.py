@@ -16,7 +16,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from genoenc.encoders._autoencoder import StagedAutoencoder
-from genoenc.encoders._tables import reset_linear
+from genoenc.encoders._tables import seeded_linear
 from genoenc.encoders.base import EncoderConfig
 
 __all__ = ["TwoStageAutoencoderEncoder"]
@@ -33,17 +33,10 @@ class TwoStageAutoencoderEncoder(StagedAutoencoder):
         generator: torch.Generator | None = None,
     ) -> None:
         super().__init__(cfg, vocab_size, table)
-        self.outer_encoder = nn.Linear(cfg.d_orig, cfg.d_mid)
-        self.outer_decoder = nn.Linear(cfg.d_mid, cfg.d_orig)
-        self.inner_encoder = nn.Linear(cfg.d_mid, cfg.d_c)
-        self.inner_decoder = nn.Linear(cfg.d_c, cfg.d_mid)
-        for layer in (
-            self.outer_encoder,
-            self.outer_decoder,
-            self.inner_encoder,
-            self.inner_decoder,
-        ):
-            reset_linear(layer, generator)
+        self.outer_encoder = seeded_linear(cfg.d_orig, cfg.d_mid, generator)
+        self.outer_decoder = seeded_linear(cfg.d_mid, cfg.d_orig, generator)
+        self.inner_encoder = seeded_linear(cfg.d_mid, cfg.d_c, generator)
+        self.inner_decoder = seeded_linear(cfg.d_c, cfg.d_mid, generator)
         self.materialize_codes()
 
     def encode(self, x: torch.Tensor) -> torch.Tensor:

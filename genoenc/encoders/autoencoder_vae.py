@@ -11,10 +11,9 @@ from __future__ import annotations
 
 import torch
 import torch.nn.functional as F
-from torch import nn
 
 from genoenc.encoders._autoencoder import StagedAutoencoder
-from genoenc.encoders._tables import reset_linear
+from genoenc.encoders._tables import seeded_linear
 from genoenc.encoders.base import EncoderConfig
 
 __all__ = ["VariationalAutoencoderEncoder"]
@@ -31,10 +30,8 @@ class VariationalAutoencoderEncoder(StagedAutoencoder):
         generator: torch.Generator | None = None,
     ) -> None:
         super().__init__(cfg, vocab_size, table)
-        self.encoder = nn.Linear(cfg.d_orig, 2 * cfg.d_c)  # -> (mu, logvar)
-        self.decoder = nn.Linear(cfg.d_c, cfg.d_orig)
-        reset_linear(self.encoder, generator)
-        reset_linear(self.decoder, generator)
+        self.encoder = seeded_linear(cfg.d_orig, 2 * cfg.d_c, generator)  # -> (mu, logvar)
+        self.decoder = seeded_linear(cfg.d_c, cfg.d_orig, generator)
         self.materialize_codes()
 
     def posterior(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
@@ -45,10 +42,6 @@ class VariationalAutoencoderEncoder(StagedAutoencoder):
     def encode(self, x: torch.Tensor) -> torch.Tensor:
         """Rows ``(N, d_orig)`` -> posterior means ``(N, d_c)``."""
         return self.posterior(x)[0]
-
-    def decode(self, z: torch.Tensor) -> torch.Tensor:
-        """Codes ``(N, d_c)`` -> rows ``(N, d_orig)``."""
-        return self.decoder(z)
 
     def stage1_loss(self, generator: torch.Generator | None = None) -> torch.Tensor:
         """``recon + vae_beta * KL`` with one reparameterised sample per row."""
