@@ -19,7 +19,7 @@ import numpy as np
 from genoenc.errors import ConfigError, InputError
 from genoenc.io import Chunk
 from genoenc.tokenize.config import TokenizerConfig
-from genoenc.tokenize.kmer import smallest_uint_dtype
+from genoenc.tokenize.kmer import next_token_pairs, smallest_uint_dtype
 
 __all__ = ["ID_CHUNK_DTYPE", "IdTokenizer", "id_chunks"]
 
@@ -185,14 +185,7 @@ class IdTokenizer:
         >>> [a.tolist() for a in tok.inputs_targets(np.array([[2, 0, 1, 3]]))]
         [[[2, 0, 1]], [[0, 1, 3]]]
         """
-        windows = np.asarray(windows)
-        if windows.ndim == 0 or windows.shape[-1] < 2:
-            raise ValueError("windows need at least 2 ids")
-        windows = windows.astype(np.int64)
-        return (
-            np.ascontiguousarray(windows[..., :-1]),
-            np.ascontiguousarray(windows[..., 1:]),
-        )
+        return next_token_pairs(windows)
 
     def scored(self, targets: np.ndarray) -> np.ndarray:
         """Targets that count in the loss: symbols and END (not START, not PAD)."""

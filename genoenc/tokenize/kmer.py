@@ -23,6 +23,7 @@ __all__ = [
     "kmer_bases",
     "kmer_ids",
     "kmer_vocab_size",
+    "next_token_pairs",
     "reverse_complement_kmer_ids",
     "smallest_uint_dtype",
     "special_kmer_id",
@@ -52,6 +53,19 @@ def special_kmer_id(base_id: int, k: int) -> int:
     if not N <= base_id <= PAD:
         raise ValueError(f"base id {base_id} is not N, START, END or PAD")
     return N_BASES**k + (base_id - N)
+
+
+def next_token_pairs(windows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``inputs = w[..., :-1]``, ``targets = w[..., 1:]`` (int64, C-contiguous, ``(..., T)``).
+
+    >>> [a.tolist() for a in next_token_pairs(np.array([[2, 0, 1, 3]]))]
+    [[[2, 0, 1]], [[0, 1, 3]]]
+    """
+    windows = np.asarray(windows)
+    if windows.ndim == 0 or windows.shape[-1] < 2:
+        raise ValueError("windows need at least 2 ids")
+    windows = windows.astype(np.int64)
+    return np.ascontiguousarray(windows[..., :-1]), np.ascontiguousarray(windows[..., 1:])
 
 
 def smallest_uint_dtype(n_ids: int) -> np.dtype[Any]:

@@ -29,7 +29,7 @@ import numpy as np
 from genoenc.errors import ConfigError, FileFormatError
 from genoenc.tokenize._textblocks import decode_utf8, text_blocks
 from genoenc.tokenize.config import TokenizerConfig
-from genoenc.tokenize.kmer import smallest_uint_dtype
+from genoenc.tokenize.kmer import next_token_pairs, smallest_uint_dtype
 from genoenc.tokenize.textvocab import (
     UNK,
     TextVocab,
@@ -218,14 +218,7 @@ class _TextTokenizer:
 
     def inputs_targets(self, windows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """``inputs = w[..., :-1]``, ``targets = w[..., 1:]`` (int64, ``(..., T)``)."""
-        windows = np.asarray(windows)
-        if windows.ndim == 0 or windows.shape[-1] < 2:
-            raise ValueError("windows need at least 2 ids")
-        windows = windows.astype(np.int64)
-        return (
-            np.ascontiguousarray(windows[..., :-1]),
-            np.ascontiguousarray(windows[..., 1:]),
-        )
+        return next_token_pairs(windows)
 
     def scored(self, targets: np.ndarray) -> np.ndarray:
         """Targets that count in the loss: all but START and PAD (``<unk>`` and END count)."""
