@@ -107,7 +107,7 @@ def test_compare_cli_and_report_show_both_domains(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     (written,) = json.loads(cross_json.read_text())
     assert (written["ratio"], written["domain_1"], written["domain_2"]) == (4, "genome", "text")
-    assert written["n_1"] == 4 and written["n_2"] == 3
+    assert (written["n_1"], written["n_2"]) == (4, 3)
     assert "a bits/base" in result.output
     assert "a bits/char" in result.output
     assert "cross-domain" in result.output
