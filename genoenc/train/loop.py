@@ -32,7 +32,7 @@ from .config import RunConfig, config_to_dict
 from .device import autocast
 from .distributed import Distributed, per_rank_batch, setup_distributed
 from .evaluate import evaluate, masked_loss
-from .references import cached, reference_bits
+from .references import cached, learned_nothing, reference_bits
 from .rundir import (
     CONFIG_FILE,
     METRICS_FILE,
@@ -543,9 +543,7 @@ def _train(
             "total": counts["encoding"] + counts["training_only"] + task_params,
             "encoding_bytes": encoder.encoding_bytes(torch.float32),
         },
-        "learned_nothing": bool(
-            test[f"bits_per_{tokenizer.unit_name}"] >= 0.99 * reference["order0_bits"]
-        ),
+        "learned_nothing": learned_nothing(test[f"bits_per_{tokenizer.unit_name}"], reference),
         "config_hash": config_hash(cfg_dict),
     }
     if table is not None:

@@ -27,6 +27,8 @@ from .rundir import atomic_write_json, config_hash
 __all__ = [
     "base_segments",
     "cached",
+    "kmer_order0_bits",
+    "learned_nothing",
     "max_markov_order",
     "reference_bits",
     "token_reference_bits",
@@ -96,7 +98,7 @@ def reference_bits(
         val_mask=val_mask,
     )
     total_bits, n = model.bits(test_seg, test_mask)
-    return {
+    result = {
         "uniform_bits": math.log2(4),
         "order0_bits": float(order0),
         "markov_order": int(best_k),
@@ -105,6 +107,46 @@ def reference_bits(
         "train_bases": int(train_mask.sum()),
         "test_bases": int(test_mask.sum()),
     }
+    if tokenizer.config.k > 1 and tokenizer.config.stride == tokenizer.config.k:
+        result["order0_token_bits"] = kmer_order0_bits(tokenizer, train, test)
+    return result
+
+
+def learned_nothing(test_bits: float, reference: Mapping[str, Any]) -> bool:
+    """Whether a run's test bits per unit are within 1% of the order-0 reference.
+
+    For non-overlapping k-mers the order-0 reference is the k-mer unigram
+    (``order0_token_bits``) when it is the lower one: a run at the k-mer frequencies has
+    learned nothing from its context.
+
+    >>> learned_nothing(1.98, {"order0_bits": 2.0})
+    True
+    >>> learned_nothing(1.96, {"order0_bits": 2.0}), learned_nothing(
+    ...     1.96, {"order0_bits": 2.0, "order0_token_bits": 1.962})
+    (False, True)
+    """
+    order0 = min(reference["order0_bits"], reference.get("order0_token_bits", math.inf))
+    return bool(test_bits >= 0.99 * order0)
+
+
+def kmer_order0_bits(tokenizer: Any, train: np.ndarray, test: np.ndarray) -> float:
+    """Bits per base of the k-mer unigram: each target k-mer by its train frequency.
+
+    A model that predicts whole k-mers can reach this with no context at all (its output
+    bias), and it lies below the base-level order-0 because a k-mer's frequency holds
+    the dependencies between its own bases; ``learned_nothing`` compares with it.
+    """
+    train_seg, train_mask = token_segments(tokenizer, train)
+    test_seg, test_mask = token_segments(tokenizer, test)
+    bits = order0_bits(
+        train_seg,
+        test_seg,
+        vocab_size=tokenizer.store_vocab_size,
+        train_mask=train_mask,
+        test_mask=test_mask,
+    )
+    bases = float(tokenizer.units(test_seg)[test_mask].sum())
+    return float(bits * test_mask.sum() / bases) if bases else float("nan")
 
 
 def token_segments(tokenizer: Any, windows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
