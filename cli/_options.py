@@ -7,7 +7,7 @@ from typing import Any, TypeVar
 
 import click
 
-__all__ = ["input_options", "reader_overrides", "run_options", "run_overrides"]
+__all__ = ["input_options", "margin_option", "reader_overrides", "run_options", "run_overrides"]
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -45,6 +45,16 @@ def input_options(func: F) -> F:
     for option in reversed(options):
         func = option(func)
     return func
+
+
+#: ``--margin`` of compare and report: the TOST equivalence margin.
+margin_option = click.option(
+    "--margin",
+    type=click.FloatRange(min=0, min_open=True),
+    default=0.01,
+    show_default=True,
+    help="Equivalence margin of the TOST, in bits per base (or per character).",
+)
 
 
 def reader_overrides(kw: dict[str, Any]) -> dict[str, Any]:

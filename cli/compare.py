@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import click
 
+from ._options import margin_option
+
 
 @click.command()
 @click.argument("runs", nargs=-1, required=True, type=click.Path(exists=True, file_okay=False))
@@ -18,13 +20,7 @@ import click
     type=click.Path(dir_okay=False),
     help="Write the cross-domain rows here (genome and text runs together).",
 )
-@click.option(
-    "--margin",
-    type=click.FloatRange(min=0, min_open=True),
-    default=0.01,
-    show_default=True,
-    help="Equivalence margin of the TOST, in bits per base (or per character).",
-)
+@margin_option
 def compare(
     runs: tuple[str, ...], json_out: str | None, cross_json: str | None, margin: float
 ) -> None:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import click
 
+from ._options import margin_option
+
 
 @click.command()
 @click.argument("sweep", nargs=-1, required=True, type=click.Path(exists=True, file_okay=False))
@@ -15,13 +17,7 @@ import click
     type=click.Path(dir_okay=False),
     help="HTML file to write; the Markdown twin and its PNG plots go next to it.",
 )
-@click.option(
-    "--margin",
-    type=click.FloatRange(min=0, min_open=True),
-    default=0.01,
-    show_default=True,
-    help="Equivalence margin of the TOST, in bits per base (or per character).",
-)
+@margin_option
 @click.option("--title", help="Heading of the report [genoenc report: SWEEP].")
 def report(sweep: tuple[str, ...], out: str, margin: float, title: str | None) -> None:
     """Write a report of the finished runs in SWEEP (sweep folders or run directories)."""
