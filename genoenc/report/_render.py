@@ -38,6 +38,7 @@ td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
 figure { display: inline-block; margin: 0 1em 1em 0; vertical-align: top; }
 figure img { max-width: 100%; }
 figcaption { font-size: 0.8em; color: #555; max-width: 640px; }
+.wide { overflow-x: auto; max-width: 100%; }
 pre { background: #f6f8fa; padding: 1em; overflow: auto; font-size: 0.8em; }
 """
 
@@ -179,7 +180,7 @@ def _html_table(
         f"<th{' class=num' if right else ''}>{html.escape(name.format(unit=unit))}</th>"
         for name, right in headers
     )
-    lines = [f"<table>\n<thead><tr>{head}</tr></thead>\n<tbody>"]
+    lines = [f'<div class="wide"><table>\n<thead><tr>{head}</tr></thead>\n<tbody>']
     for i, cells in enumerate(body):
         attrs = row_attrs(i) if row_attrs else {}
         attr_text = "".join(f' {k}="{html.escape(v)}"' for k, v in attrs.items())
@@ -190,7 +191,7 @@ def _html_table(
             class_attr = f' class="{" ".join(classes)}"' if classes else ""
             tds.append(f"<td{class_attr}>{html.escape(cell)}</td>")
         lines.append(f"<tr{attr_text}>{''.join(tds)}</tr>")
-    lines.append("</tbody>\n</table>")
+    lines.append("</tbody>\n</table></div>")
     return "\n".join(lines)
 
 
