@@ -13,7 +13,12 @@ from ._options import margin_option
     "--json",
     "json_out",
     type=click.Path(dir_okay=False),
-    help="Also write the rows here, one JSON object per row.",
+    help="Also write the rows here, one JSON object per row with DESIGN's keys.",
+)
+@click.option(
+    "--json-extras",
+    is_flag=True,
+    help="Add domain, metric, unit, ratio, seeds, unpaired_seeds and reason to --json rows.",
 )
 @click.option(
     "--cross-json",
@@ -22,7 +27,11 @@ from ._options import margin_option
 )
 @margin_option
 def compare(
-    runs: tuple[str, ...], json_out: str | None, cross_json: str | None, margin: float
+    runs: tuple[str, ...],
+    json_out: str | None,
+    json_extras: bool,
+    cross_json: str | None,
+    margin: float,
 ) -> None:
     """Compare the arms of finished RUNS (run directories or sweep folders), paired by seed.
 
@@ -51,7 +60,11 @@ def compare(
     results, problems = load_runs(runs)
     rows, more = compare_runs(results, config)
     cross, _ = cross_domain_rows(results, config)
-    for path, objects in ((json_out, rows_to_json(rows)), (cross_json, cross_rows_to_json(cross))):
+    outputs = (
+        (json_out, rows_to_json(rows, extras=json_extras)),
+        (cross_json, cross_rows_to_json(cross)),
+    )
+    for path, objects in outputs:
         if path:
             text = json.dumps(objects, indent=2, allow_nan=False) + "\n"
             atomic_write_bytes(Path(path), text.encode())

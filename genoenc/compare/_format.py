@@ -54,8 +54,10 @@ def _json_value(value: Any) -> Any:
     return value
 
 
-def rows_to_json(rows: Sequence[ComparisonRow]) -> list[dict[str, Any]]:
-    """One JSON-ready object per row: DESIGN's keys first, then the extras.
+def rows_to_json(rows: Sequence[ComparisonRow], *, extras: bool = False) -> list[dict[str, Any]]:
+    """One JSON-ready object per row: exactly DESIGN's keys (:data:`JSON_KEYS`), and with
+    ``extras`` the other fields of :class:`ComparisonRow` after them (domain, metric,
+    unit, ratio, seeds, unpaired seeds, reason).
 
     Strict JSON has no nan or infinity: nan (a statistic that needs more pairs) becomes
     ``null``; an infinite t or effect size (zero spread with a non-zero difference)
@@ -63,12 +65,18 @@ def rows_to_json(rows: Sequence[ComparisonRow]) -> list[dict[str, Any]]:
 
     Args:
         rows: rows from :func:`genoenc.compare.compare_runs`.
+        extras: Add the fields beyond DESIGN's keys.
 
     Returns:
         A list of dicts, ready for ``json.dumps(..., allow_nan=False)``.
     """
     return [
-        {key: _json_value(value) for key, value in dataclasses.asdict(row).items()} for row in rows
+        {
+            key: _json_value(value)
+            for key, value in dataclasses.asdict(row).items()
+            if extras or key in JSON_KEYS
+        }
+        for row in rows
     ]
 
 

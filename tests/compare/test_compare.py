@@ -181,7 +181,8 @@ def test_json_keys_exactly(tmp_path: Path) -> None:
     rows, _ = compare(tmp_path)
     objects = rows_to_json(rows)
     assert list(JSON_KEYS) == DESIGN_KEYS
-    assert list(objects[0]) == DESIGN_KEYS + EXTRA_KEYS
+    assert list(objects[0]) == DESIGN_KEYS
+    assert list(rows_to_json(rows, extras=True)[0]) == DESIGN_KEYS + EXTRA_KEYS
     assert isinstance(objects[0]["diff_ci95"], list)
     assert len(objects[0]["diff_ci95"]) == 2
     assert json.loads(json.dumps(objects, allow_nan=False)) == objects
