@@ -103,6 +103,8 @@ class Reference:
     order0_bits: float
     markov_order: int | None
     markov_bits: float
+    #: The k-mer unigram of non-overlapping k-mers (nan for other tokenizers).
+    order0_token_bits: float = math.nan
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -430,6 +432,7 @@ def _run_result(
             order0_bits=_number(metrics, "reference.order0_bits"),
             markov_order=markov_order if isinstance(markov_order, int) else None,
             markov_bits=_number(metrics, "reference.markov_bits", required=False),
+            order0_token_bits=_number(metrics, "reference.order0_token_bits", required=False),
         ),
         encoding_bytes=int(encoding_bytes) if math.isfinite(encoding_bytes) else None,
         tokens_seen=int(tokens_seen) if math.isfinite(tokens_seen) else None,

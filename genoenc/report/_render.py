@@ -215,6 +215,14 @@ def _html_rows(content: ReportContent) -> list[str]:
     return parts
 
 
+def _flagged_against(run: RunResult) -> str:
+    """The references a flagged run came within 1% of, for the learned-nothing list."""
+    text = f"order-0 {format_number(run.reference.order0_bits)}"
+    if math.isfinite(run.reference.order0_token_bits):
+        text += f", k-mer unigram {format_number(run.reference.order0_token_bits)}"
+    return text
+
+
 def _html_learned_nothing(content: ReportContent) -> list[str]:
     flagged = [run for run in content.runs if run.learned_nothing]
     if not flagged:
@@ -222,13 +230,14 @@ def _html_learned_nothing(content: ReportContent) -> list[str]:
     items = "".join(
         f"<li>{html.escape(content.display_path(run))} ({html.escape(run.strategy)}, ratio "
         f"{run.ratio}, seed {run.seed}): {format_number(run.value)} {html.escape(run.unit)}, "
-        f"order-0 {format_number(run.reference.order0_bits)}</li>"
+        f"{_flagged_against(run)}</li>"
         for run in flagged
     )
     return [
         f'<ul class="{LEARNED_NOTHING_CLASS}">{items}</ul>',
-        '<p class="legend">Test loss within 1% of order-0: the run learned no more than '
-        "base frequencies. Marked with a red cross on the plots.</p>",
+        '<p class="legend">Test loss within 1% of order-0 (for non-overlapping k-mers, of the '
+        "k-mer unigram when lower): the run learned no more than token frequencies. Marked "
+        "with a red cross on the plots.</p>",
     ]
 
 
@@ -370,8 +379,8 @@ def render_markdown(content: ReportContent, images: Mapping[str, str]) -> str:
     flagged = [run for run in content.runs if run.learned_nothing]
     lines += [
         f"- {_red('learned nothing')}: `{content.display_path(run)}` ({run.strategy}, ratio "
-        f"{run.ratio}, seed {run.seed}): {format_number(run.value)} {run.unit}, order-0 "
-        f"{format_number(run.reference.order0_bits)}"
+        f"{run.ratio}, seed {run.seed}): {format_number(run.value)} {run.unit}, "
+        f"{_flagged_against(run)}"
         for run in flagged
     ] or ["None: every run beat order-0 by more than 1%."]
     lines += ["", "## Plots", ""]

@@ -176,3 +176,15 @@ def test_cli_report_errors(tmp_path: Path) -> None:
     result = CliRunner().invoke(cli, ["report", "--help"])
     assert result.exit_code == 0
     assert "--margin" in result.stdout
+
+
+def test_learned_nothing_names_the_kmer_unigram(tmp_path: Path) -> None:
+    run = write_run(
+        tmp_path, strategy="learned", ratio=4, seed=0, value=1.9634, k=6, learned_nothing=True
+    )
+    metrics = json.loads((run / "metrics.json").read_text())
+    metrics["reference"]["order0_token_bits"] = 1.9630
+    (run / "metrics.json").write_text(json.dumps(metrics))
+    files = write_report(tmp_path, tmp_path / "out" / "report.html", SMALL)
+    assert "order-0 1.9500, k-mer unigram 1.9630" in files.html.read_text()
+    assert "k-mer unigram 1.9630" in files.markdown.read_text()
