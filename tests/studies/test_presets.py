@@ -85,7 +85,7 @@ def test_genome_grid() -> None:
     assert [s.kind for s in spec.sources] == ["fasta"]
     assert spec.sources[0].params["path"] == GENOME_SAMPLE
     assert Path(GENOME_SAMPLE).name == sample_path(Path(GENOME_SAMPLE).name).name
-    assert grid["tokenizers"] == [{"k": 1}, {"k": 6, "stride": 1}]
+    assert grid["tokenizers"] == [{"k": 1}, {"k": 6, "stride": 6}]
     assert grid["ratios"] == [8]
 
 
