@@ -92,6 +92,9 @@ def reference_key(cfg: RunConfig) -> dict[str, Any]:
     """Everything the references of a run depend on (not the arm, model or seed)."""
     return {
         "kind": "references",
+        # Raised when the references gain a field (2: order0_token_bits), so entries
+        # cached by an older genoenc are computed again rather than read without it.
+        "format": 2,
         "inputs": _file_stamps(cfg),
         "reader": dataclasses.asdict(cfg.reader),
         "tokenizer": dataclasses.asdict(cfg.tokenizer),
