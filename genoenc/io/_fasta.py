@@ -51,7 +51,8 @@ def read_fasta(
     """Stream the records of a FASTA file as chunks of at most ``chunk_size`` bases.
 
     Plain, gzip and bgzip are recognised by their magic bytes, not the file name.
-    A record's name is its header up to the first whitespace. Line breaks
+    A record's name is its header's first word, as ``samtools faidx`` reads it
+    (leading whitespace skipped; ``""`` for a header with no name). Line breaks
     (``\\n`` or ``\\r\\n``) are removed; every other byte is sequence. Chunks are cut
     at fixed multiples of ``chunk_size`` within each record, so the chunks are the
     same whatever the compression or line width.
@@ -69,7 +70,7 @@ def read_fasta(
         InputError: The file is missing or unreadable (raised at the call).
         FileFormatError: The file is empty, binary, or a truncated or corrupt gzip.
         FastaFormatError: The file does not start with a header, or a header has
-            no name or no sequence.
+            no sequence.
         SequenceCharError: A sequence byte is not in ``alphabet``; names the
             record and the byte's offset in the uncompressed file.
     """
@@ -178,10 +179,11 @@ class _FastaParser:
         )
 
     def _start_record(self, header: bytes, offset: int) -> None:
+        # The name as samtools faidx (htslib) takes it: leading whitespace skipped, then
+        # up to the next whitespace; a bare '>' names the record "" (htslib indexes and
+        # reads it), so --region and whole-file reads agree on every name.
         fields = header.split(maxsplit=1)
-        if not fields:
-            raise FastaFormatError(self.path, "header line has no name", offset=offset)
-        self._name = fields[0].decode("utf-8", errors="backslashreplace")
+        self._name = fields[0].decode("utf-8", errors="backslashreplace") if fields else ""
         self._header_offset = offset
         self._emitted = 0
         self._first = True

@@ -18,12 +18,17 @@ from genoenc.io._records import Chunk
 
 __all__ = ["read_text"]
 
+_BOM = b"\xef\xbb\xbf"
+
 
 def read_text(source: Source, *, chunk_size: int = DEFAULT_CHUNK_SIZE) -> Iterator[Chunk]:
     """Stream a text file as one record, named after the file, in bounded chunks.
 
     The bytes are passed on as they are (line breaks included), after checking that
-    they are UTF-8 text. A chunk never ends inside a UTF-8 character, so a chunk may be
+    they are UTF-8 text. A leading UTF-8 byte order mark (``EF BB BF``, U+FEFF, which
+    Windows editors write) is dropped: it marks the encoding, it is not text, and
+    would otherwise become a vocabulary token. Byte offsets in messages still count
+    it, so they are offsets in the file. A chunk never ends inside a UTF-8 character, so a chunk may be
     up to 3 bytes shorter than ``chunk_size``; for ``chunk_size`` below 4 a character
     may still be split (and is then not checked).
 
@@ -47,15 +52,22 @@ def _read_text(source: Source, chunk_size: int) -> Iterator[Chunk]:
         record = os.path.basename(path)
         held = b""
         start = 0
+        skipped = -1  # bytes of a leading BOM once the file's start has been seen
         for block in iter_decompressed(handle, path):
             data = held + block if held else block
+            if skipped < 0:
+                if len(data) < len(_BOM) and _BOM.startswith(data):
+                    held = data  # too short to tell yet
+                    continue
+                skipped = len(_BOM) if data.startswith(_BOM) else 0
+                data = data[skipped:]
             pos = 0
             # Keep more than chunk_size back: only the end of the file tells
             # whether a chunk is the last.
             while len(data) - pos > chunk_size:
                 cut = _utf8_boundary(data, pos + chunk_size, pos)
                 seq = data[pos:cut]
-                _check_text(seq, path, start, whole=chunk_size >= 4)
+                _check_text(seq, path, skipped + start, whole=chunk_size >= 4)
                 yield Chunk(
                     path=path,
                     name=record,
@@ -69,7 +81,7 @@ def _read_text(source: Source, chunk_size: int) -> Iterator[Chunk]:
             held = data[pos:] if pos else data
         if not held and start == 0:
             raise FileFormatError(path, "empty file")
-        _check_text(held, path, start, whole=chunk_size >= 4)
+        _check_text(held, path, max(skipped, 0) + start, whole=chunk_size >= 4)
         yield Chunk(path=path, name=record, seq=held, start=start, first=start == 0, last=True)
 
 

@@ -283,10 +283,9 @@ def test_header_with_no_sequence(
     assert str(caught.value) == f"{path}: record {record}, byte {offset}: header with no sequence"
 
 
-def test_header_without_name(write_file: WriteFile) -> None:
+def test_header_without_name_is_named_empty_as_htslib_does(write_file: WriteFile) -> None:
     path = write_file(b">a\nAC\n> \nGT\n")
-    with pytest.raises(FastaFormatError, match=r"byte 6: header line has no name"):
-        list(read_fasta(path))
+    assert _records(read_fasta(path)) == {"a": b"AC", "": b"GT"}
 
 
 @pytest.mark.parametrize("bad", [b"@", b"Z", b" ", b"\x00"])

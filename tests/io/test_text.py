@@ -55,3 +55,43 @@ def test_text_errors(tmp_path: Path) -> None:
     cut.write_bytes(gzip.compress(sample_path("tinyshakespeare.txt").read_bytes())[:5000])
     with pytest.raises(FileFormatError, match="truncated or corrupt gzip"):
         list(read_text(cut))
+
+
+# --- a UTF-8 byte order mark (issue 13) ----------------------------------------------------------
+
+
+@pytest.mark.parametrize("packed", [False, True])
+def test_leading_bom_is_dropped(tmp_path: Path, packed: bool) -> None:
+    body = "héllo\nworld\n".encode()
+    data = b"\xef\xbb\xbf" + body
+    path = tmp_path / "bom.txt"
+    path.write_bytes(gzip.compress(data) if packed else data)
+    chunks = list(read_text(path, chunk_size=4))
+    assert b"".join(c.seq for c in chunks) == body
+    assert "\ufeff" not in b"".join(c.seq for c in chunks).decode()
+    assert chunks[0].start == 0
+
+
+def test_bom_only_file_is_empty_and_inner_bom_is_kept(tmp_path: Path) -> None:
+    only = tmp_path / "only.txt"
+    only.write_bytes(b"\xef\xbb\xbf")
+    with pytest.raises(FileFormatError, match="empty file"):
+        list(read_text(only))
+    assert b"".join(c.seq for c in read_text(io.BytesIO(b"a\xef\xbb\xbfb"))) == b"a\xef\xbb\xbfb"
+
+
+def test_offsets_after_a_bom_count_it(tmp_path: Path) -> None:
+    path = tmp_path / "bad.txt"
+    path.write_bytes(b"\xef\xbb\xbfabc\xff")
+    with pytest.raises(FileFormatError, match=r"byte 6: not UTF-8"):
+        list(read_text(path))
+
+
+def test_bom_never_becomes_a_vocabulary_token(tmp_path: Path) -> None:
+    from genoenc.tokenize import TokenizerConfig, fit_vocab
+
+    path = tmp_path / "bom.txt"
+    path.write_bytes(b"\xef\xbb\xbf" + b"abcabc\n" * 20)
+    texts = [c.seq.decode() for c in read_text(path)]
+    vocab = fit_vocab(TokenizerConfig(kind="char"), texts)
+    assert "\ufeff" not in vocab.tokens
