@@ -13,11 +13,11 @@ import os
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from typing import NamedTuple
 
 import pysam
 
 from genoenc.errors import FileFormatError, InputError, RegionError, SequenceCharError, shorten
+from genoenc.io._faidx import FaiEntry, IndexChecker, read_fai
 from genoenc.io._open import (
     DEFAULT_CHUNK_SIZE,
     check_chunk_size,
@@ -166,24 +166,6 @@ def read_bed(path: str | os.PathLike[str]) -> list[Region]:
     return regions
 
 
-class _FaiEntry(NamedTuple):
-    """One ``.fai`` line: where a contig's bases sit in the uncompressed file."""
-
-    length: int
-    offset: int
-    line_bases: int
-    line_width: int
-
-    def file_offset(self, position: int) -> int:
-        """Byte offset in the uncompressed file of the 0-based ``position``.
-
-        >>> _FaiEntry(length=100, offset=6, line_bases=60, line_width=61).file_offset(61)
-        68
-        """
-        lines, column = divmod(position, self.line_bases)
-        return self.offset + lines * self.line_width + column
-
-
 def read_fasta_regions(
     path: str | os.PathLike[str],
     regions: Iterable[Region | str],
@@ -247,33 +229,42 @@ def _folder_writable(folder: str) -> bool:
     return os.access(folder, os.W_OK)
 
 
-def _read_fai(path: str) -> dict[str, _FaiEntry]:
-    entries: dict[str, _FaiEntry] = {}
-    with open(path, encoding="utf-8") as handle:
-        for line in handle:
-            fields = line.rstrip("\n").split("\t")
-            if len(fields) >= 5:
-                length, offset, line_bases, line_width = map(int, fields[1:5])
-                entries[fields[0]] = _FaiEntry(length, offset, line_bases, line_width)
-    return entries
-
-
 def _read_regions(
     name: str, regions: list[Region], chunk_size: int, alphabet: bytes | None
 ) -> Iterator[Chunk]:
+    bgzip = file_compression(name) == "bgzip"
+    if os.path.exists(name + ".fai") and (not bgzip or os.path.exists(name + ".gzi")):
+        # Check existing indexes first: htslib's own messages about them go to stderr.
+        read_fai(name + ".fai")
+        IndexChecker(name, bgzip=bgzip).close()
     try:
         fasta = pysam.FastaFile(name)
     except (OSError, ValueError) as error:
         raise FileFormatError(name, f"cannot open as indexed FASTA ({error})") from error
-    with fasta:
-        fai = _read_fai(name + ".fai")
+    checker = IndexChecker(name, bgzip=bgzip)
+    with fasta, checker:
+        fai = read_fai(name + ".fai")
         for region in regions:
             entry = _resolve(name, region, fai)
+            # htslib trusts the .fai: a stale one gives a bare ValueError or header text
+            # as sequence. Check the entry against the file before fetching from it.
+            checker.check(region.contig, entry)
             end = entry.length if region.end is None else region.end
             record = str(Region(region.contig, region.start, end))
             for piece_start in range(region.start, end, chunk_size):
                 piece_end = min(piece_start + chunk_size, end)
-                seq = fasta.fetch(region.contig, piece_start, piece_end).encode("ascii")
+                try:
+                    seq = fasta.fetch(region.contig, piece_start, piece_end).encode("ascii")
+                except (OSError, ValueError) as error:
+                    raise FileFormatError(
+                        name, f"cannot fetch {record} ({error})", record=record
+                    ) from error
+                if len(seq) != piece_end - piece_start:
+                    raise checker.stale(
+                        region.contig,
+                        f"it says {entry.length:,} bases, the file holds fewer",
+                        entry.file_offset(piece_start),
+                    )
                 if alphabet is not None and seq.translate(None, alphabet):
                     bad = seq.translate(None, alphabet)[:1]
                     position = piece_start + seq.find(bad)
@@ -295,7 +286,7 @@ def _read_regions(
                 )
 
 
-def _resolve(name: str, region: Region, fai: dict[str, _FaiEntry]) -> _FaiEntry:
+def _resolve(name: str, region: Region, fai: dict[str, FaiEntry]) -> FaiEntry:
     entry = fai.get(region.contig)
     if entry is None:
         known = ", ".join(list(fai)[:5]) + (", ..." if len(fai) > 5 else "")
