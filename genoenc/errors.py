@@ -9,6 +9,10 @@ subclass of :class:`GenoencError`. Each carries its fields and builds one line i
 
 from __future__ import annotations
 
+import contextlib
+import os
+from collections.abc import Iterator
+
 __all__ = [
     "CheckpointError",
     "ConfigError",
@@ -19,6 +23,8 @@ __all__ = [
     "RegionError",
     "RunDirError",
     "SequenceCharError",
+    "name_os_error",
+    "naming_os_errors",
     "shorten",
 ]
 
@@ -36,6 +42,41 @@ def shorten(text: str | bytes, limit: int = 30) -> str:
     if len(text) > limit:
         return repr(text[:limit])[:-1] + "...'"
     return repr(text)
+
+
+@contextlib.contextmanager
+def naming_os_errors(path: str | os.PathLike[str]) -> Iterator[None]:
+    """Give an ``OSError`` raised inside the block ``path`` as its file name, if it has none.
+
+    A write or ``fsync`` that fails with a full disk (``ENOSPC``) or a quota
+    (``EDQUOT``) raises an ``OSError`` without a file name, so the user would read
+    "No space left on device" without learning where. The error keeps its errno and
+    class (``OSError(errno, ...)`` picks the subclass), so broken pipes stay broken pipes.
+
+    >>> import errno
+    >>> with naming_os_errors("out/tokens.bin"):
+    ...     raise OSError(errno.ENOSPC, "No space left on device")
+    Traceback (most recent call last):
+    ...
+    OSError: [Errno 28] No space left on device: 'out/tokens.bin'
+    """
+    try:
+        yield
+    except OSError as error:
+        named = name_os_error(error, path)
+        if named is error:
+            raise
+        raise named from error
+
+
+def name_os_error(error: OSError, path: str | os.PathLike[str]) -> OSError:
+    """``error`` with ``path`` as its file name if it has none (else ``error`` itself).
+
+    The cheap form of :func:`naming_os_errors` for a hot loop's ``except`` clause.
+    """
+    if error.filename is not None or error.errno is None:
+        return error
+    return OSError(error.errno, error.strerror or str(error), os.fspath(path))
 
 
 class GenoencError(Exception):

@@ -28,9 +28,9 @@ def read_text(source: Source, *, chunk_size: int = DEFAULT_CHUNK_SIZE) -> Iterat
     they are UTF-8 text. A leading UTF-8 byte order mark (``EF BB BF``, U+FEFF, which
     Windows editors write) is dropped: it marks the encoding, it is not text, and
     would otherwise become a vocabulary token. Byte offsets in messages still count
-    it, so they are offsets in the file. A chunk never ends inside a UTF-8 character, so a chunk may be
-    up to 3 bytes shorter than ``chunk_size``; for ``chunk_size`` below 4 a character
-    may still be split (and is then not checked).
+    it, so they are offsets in the file. A chunk never ends inside a UTF-8 character,
+    so a chunk may be up to 3 bytes shorter than ``chunk_size``; for ``chunk_size``
+    below 4 a character may still be split (and is then not checked).
 
     Args:
         source: A path or a binary file object (plain or gzip).

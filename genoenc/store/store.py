@@ -30,7 +30,13 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 import genoenc
-from genoenc.errors import ConfigError, FileFormatError, GenoencError
+from genoenc.errors import (
+    ConfigError,
+    FileFormatError,
+    GenoencError,
+    name_os_error,
+    naming_os_errors,
+)
 from genoenc.tokenize import Tokenizer, TokenizerConfig, build_tokenizer
 
 if TYPE_CHECKING:
@@ -56,6 +62,9 @@ TOKENS_FILE = "tokens.bin"
 INDEX_FILE = "index.json"
 
 _PIECE_TOKENS = 1 << 20
+# mkdtemp makes a 0700 folder; a finished store is for everyone the umask allows.
+_UMASK = os.umask(0)
+os.umask(_UMASK)
 
 
 @dataclass(frozen=True, slots=True)
@@ -225,14 +234,20 @@ def write_store(
     path.parent.mkdir(parents=True, exist_ok=True)
     temp = Path(tempfile.mkdtemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent))
     try:
+        os.chmod(temp, 0o777 & ~_UMASK)
         records: list[StoreRecord] = []
         n_tokens = 0
         record_offset = 0
+        tokens_file = path / TOKENS_FILE
         with open(temp / TOKENS_FILE, "wb") as out:
             for chunk, ids in tokenizer.encode_chunks(chunks):
                 if chunk.first:
                     record_offset = n_tokens
-                out.write(np.ascontiguousarray(ids, dtype=tokenizer.store_dtype).data)
+                try:
+                    out.write(np.ascontiguousarray(ids, dtype=tokenizer.store_dtype).data)
+                except OSError as error:
+                    # A full disk raises OSError without a file name: name the store's file.
+                    raise name_os_error(error, tokens_file) from error
                 n_tokens += ids.size
                 if chunk.last:
                     records.append(
@@ -242,8 +257,9 @@ def write_store(
                     )
                 if progress is not None:
                     progress(len(chunk.seq))
-            out.flush()
-            os.fsync(out.fileno())
+            with naming_os_errors(tokens_file):
+                out.flush()
+                os.fsync(out.fileno())
         if not records:
             raise GenoencError(f"{path}: nothing to store (the inputs hold no record)")
         index = {
@@ -259,7 +275,10 @@ def write_store(
             ],
             "sources": [dict(source) for source in sources],
         }
-        with open(temp / INDEX_FILE, "w", encoding="utf-8") as out:
+        with (
+            naming_os_errors(path / INDEX_FILE),
+            open(temp / INDEX_FILE, "w", encoding="utf-8") as out,
+        ):
             json.dump(index, out, indent=1)
             out.write("\n")
             out.flush()

@@ -26,7 +26,7 @@ from typing import Any
 
 import numpy as np
 
-from genoenc.errors import ConfigError, FileFormatError
+from genoenc.errors import ConfigError, FileFormatError, naming_os_errors
 from genoenc.tokenize.config import MAX_TEXT_VOCAB, TokenizerConfig
 
 __all__ = [
@@ -166,8 +166,15 @@ class TextVocab:
         """Write :meth:`to_json` to ``path`` (a temporary name, then renamed)."""
         path = Path(path)
         temp = path.with_name(f".{path.name}.tmp")
-        temp.write_text(json.dumps(self.to_json(), ensure_ascii=False) + "\n", encoding="utf-8")
-        temp.replace(path)
+        try:
+            with naming_os_errors(path):  # a full disk names no file by itself
+                temp.write_text(
+                    json.dumps(self.to_json(), ensure_ascii=False) + "\n", encoding="utf-8"
+                )
+                temp.replace(path)
+        except BaseException:
+            temp.unlink(missing_ok=True)
+            raise
 
     @classmethod
     def load(cls, path: str | Path) -> TextVocab:

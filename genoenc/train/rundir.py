@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from genoenc import __version__
-from genoenc.errors import RunDirError
+from genoenc.errors import RunDirError, naming_os_errors
 
 __all__ = [
     "CONFIG_FILE",
@@ -52,7 +52,8 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         os.fchmod(fd, 0o666 & ~_UMASK)  # mkstemp makes 0600; results are for everyone to read
-        with os.fdopen(fd, "wb") as handle:
+        # A full disk raises OSError without a file name: name the file (issue 13).
+        with naming_os_errors(path), os.fdopen(fd, "wb") as handle:
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
@@ -120,7 +121,8 @@ def read_metrics(run: Path) -> dict[str, Any]:
 
 def append_log(run: Path, record: Mapping[str, Any]) -> None:
     """Append one JSON object as a line to ``RUN/log.jsonl``."""
-    with open(Path(run) / LOG_FILE, "a") as handle:
+    path = Path(run) / LOG_FILE
+    with naming_os_errors(path), open(path, "a") as handle:
         handle.write(json.dumps(record) + "\n")
         handle.flush()
 
