@@ -23,6 +23,9 @@ from .rundir import CONFIG_FILE, SCHEMA_VERSION, read_json, read_metrics
 from .sources import open_piece_source, source_descriptions
 from .vocab import run_tokenizer
 
+#: The general-compressor reference ``genoenc baseline`` prints beside Markov (genomes).
+BASELINE_COMPRESSOR = "xz"
+
 __all__ = ["baseline", "evaluate_run", "load_run_config"]
 
 
@@ -78,7 +81,7 @@ def evaluate_run(
         source_table=_placeholder_table(cfg, tokenizer.input_vocab_size),
         seed=cfg.train.seed,
     )
-    model = build_model(cfg.model, encoder.d_out, tokenizer.target_vocab_size)
+    model = build_model(cfg.model, encoder.d_out, tokenizer.target_vocab_size, cfg.target_k)
     state = load_checkpoint(run)
     try:
         encoder.load_state_dict(state["encoder"])
@@ -88,7 +91,7 @@ def evaluate_run(
     target = _whole_input(dataclasses.replace(cfg, reader=other.reader, tokens=other.tokens))
     cap = eval_tokens or cfg.train.eval_tokens
     windows = collect_windows(
-        open_piece_source(target, tokenizer), target.split, cfg.window, tokenizer, "test", cap
+        open_piece_source(target, tokenizer), target.token_split, cfg.window, tokenizer, "test", cap
     )
     if len(windows) == 0:
         raise InputError(
@@ -101,11 +104,11 @@ def evaluate_run(
     test = evaluate(encoder, model, tokenizer, windows, dev)
     own = open_piece_source(cfg, tokenizer)
     train_sample = collect_windows(
-        own, cfg.split, cfg.window, tokenizer, "train", cfg.train.ref_train_tokens
+        own, cfg.token_split, cfg.window, tokenizer, "train", cfg.train.ref_train_tokens
     )
     val_sample = collect_windows(
         own,
-        cfg.split,
+        cfg.token_split,
         cfg.window,
         tokenizer,
         "val",
@@ -140,7 +143,7 @@ def baseline(cfg: RunConfig) -> dict[str, Any]:
     pieces = open_piece_source(cfg, tokenizer)
 
     def sample(split: str, cap: int) -> Any:
-        return collect_windows(pieces, cfg.split, cfg.window, tokenizer, split, cap)
+        return collect_windows(pieces, cfg.token_split, cfg.window, tokenizer, split, cap)
 
     test = sample("test", cfg.train.eval_tokens)
     if len(test) == 0:
@@ -159,4 +162,32 @@ def baseline(cfg: RunConfig) -> dict[str, Any]:
         "sources": source_descriptions(cfg),
         "unit": tokenizer.unit_name,
         "reference": reference,
+        "compressors": _compressor_bits(cfg),
+    }
+
+
+def _compressor_bits(cfg: RunConfig) -> dict[str, Any]:
+    """``xz -9e`` bits per base on the test split's scored bases (genomes only, else empty).
+
+    The bases are the test targets of the single-base tokenization of the same data and
+    split (the split counts bases for every k), one ACGT byte each, N and specials dropped.
+    """
+    from genoenc.baselines.compressors import bases_from_tokens, compressor_references
+
+    if cfg.tokenizer.kind != "dna":
+        return {}
+    single = merge_config(cfg, {"tokenizer": {"k": 1, "stride": 1}})
+    tokenizer = run_tokenizer(single)
+    windows = collect_windows(
+        open_piece_source(single, tokenizer),
+        single.split,  # k = 1: the same blocks in bases
+        single.window,
+        tokenizer,
+        "test",
+        cfg.train.eval_tokens,
+    )
+    bases = bases_from_tokens(windows[:, -single.window.context :])
+    return {
+        ref.command: {"bits_per_base": ref.bits_per_base, "bases": ref.input_bytes}
+        for ref in compressor_references(bases, compressors=(BASELINE_COMPRESSOR,))
     }
