@@ -11,16 +11,19 @@ from genoenc.io._open import DEFAULT_CHUNK_SIZE, detect_compression, file_compre
 from genoenc.io._reads import read_alignments, read_fastq
 from genoenc.io._records import Chunk
 from genoenc.io._regions import Region, parse_region, read_bed, read_fasta_regions
+from genoenc.io._stdin import STDIN, local_path
 from genoenc.io._text import read_text
 
 __all__ = [
     "DEFAULT_CHUNK_SIZE",
+    "STDIN",
     "Chunk",
     "ReaderConfig",
     "Region",
     "describe_inputs",
     "detect_compression",
     "file_compression",
+    "local_path",
     "parse_region",
     "read_alignments",
     "read_bed",

@@ -14,6 +14,7 @@ from genoenc.io._open import DEFAULT_CHUNK_SIZE, check_readable
 from genoenc.io._reads import read_alignments, read_fastq
 from genoenc.io._records import Chunk
 from genoenc.io._regions import Region, parse_region, read_bed, read_fasta_regions
+from genoenc.io._stdin import STDIN, local_path
 from genoenc.io._text import read_text
 
 __all__ = ["ReaderConfig", "describe_inputs", "read_inputs"]
@@ -75,6 +76,12 @@ class ReaderConfig:
                 "reader.reference is required with reader.cram (CRAM stores "
                 "bases as differences from its reference)"
             )
+        piped = [f for f in (*_PATH_FIELDS, "bed", "reference") if STDIN in _paths(self, f)]
+        if sum(_paths(self, f).count(STDIN) for f in piped) > 1:
+            raise ConfigError(
+                f"'-' (standard input) is given more than once ({', '.join(piped)}): "
+                "it can stand for one input only"
+            )
         if (self.regions or self.bed) and not (self.fasta or self.bam or self.cram):
             raise ConfigError("reader.regions and reader.bed need a FASTA, BAM or CRAM input")
 
@@ -94,6 +101,11 @@ class ReaderConfig:
         if self.bed is not None:
             regions.extend(read_bed(self.bed))
         return regions
+
+
+def _paths(cfg: ReaderConfig, field: str) -> list[str]:
+    value = getattr(cfg, field)
+    return [] if value is None else [value] if isinstance(value, str) else list(value)
 
 
 def _as_tuple(value: Any, field: str) -> tuple[str, ...]:
@@ -158,15 +170,16 @@ def describe_inputs(cfg: ReaderConfig) -> list[dict[str, Any]]:
     named += [(kind, getattr(cfg, kind)) for kind in ("reference", "bed") if getattr(cfg, kind)]
     for kind, path in named:
         check_readable(path)
+        local = local_path(path)  # '-': the copy of standard input
         digest = hashlib.sha256()
-        with open(path, "rb") as handle:
+        with open(local, "rb") as handle:
             while block := handle.read(_HASH_BLOCK):
                 digest.update(block)
         described.append(
             {
                 "path": path,
                 "kind": kind,
-                "bytes": os.path.getsize(path),
+                "bytes": os.path.getsize(local),
                 "sha256": digest.hexdigest(),
             }
         )

@@ -18,6 +18,7 @@ except ImportError:  # pragma: no cover - isal is a core dependency; zlib still 
     _isal_zlib = None
 
 from genoenc.errors import FileFormatError, InputError
+from genoenc.io._stdin import is_stdin, label, local_path
 
 __all__ = [
     "BLOCK_SIZE",
@@ -90,6 +91,9 @@ def check_readable(path: str | os.PathLike[str]) -> str:
         InputError: The file is missing, is a folder, or cannot be read.
     """
     name = os.fspath(path)
+    if is_stdin(name):  # '-': standard input, copied to a file on first use
+        local_path(name)
+        return name
     if not os.path.exists(name):
         raise InputError(name, "no such file")
     if os.path.isdir(name):
@@ -122,7 +126,7 @@ def detect_compression(head: bytes) -> Compression:
 
 def file_compression(path: str | os.PathLike[str]) -> Compression:
     """Compression of the file at ``path``, from its magic bytes."""
-    with open(path, "rb") as handle:
+    with open(local_path(path), "rb") as handle:
         return detect_compression(handle.read(16))
 
 
@@ -139,11 +143,11 @@ def open_source(source: Source) -> Iterator[tuple[BinaryIO, str]]:
     if isinstance(source, str | os.PathLike):
         name = check_readable(source)
         try:
-            handle = open(name, "rb", buffering=0)
+            handle = open(local_path(name), "rb", buffering=0)
         except OSError as error:
             raise InputError(name, (error.strerror or str(error)).lower()) from error
         with handle:
-            yield handle, name
+            yield handle, label(name)
     else:
         yield source, source_name(source)
 

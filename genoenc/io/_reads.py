@@ -23,6 +23,7 @@ from genoenc.io._open import (
 )
 from genoenc.io._records import Chunk
 from genoenc.io._regions import Region, parse_region
+from genoenc.io._stdin import label, local_path
 
 __all__ = ["read_alignments", "read_fastq"]
 
@@ -61,8 +62,9 @@ def read_fastq(
 
 def _check_fastq(name: str) -> None:
     """pysam reads any text as zero records, and BGZF BAM as garbage: check first."""
-    with open_source(name) as (handle, _):
-        head = next(iter_decompressed(handle, name, block_size=1 << 12), b"")
+    with open_source(name) as (handle, shown):
+        head = next(iter_decompressed(handle, shown, block_size=1 << 12), b"")
+    name = shown
     stripped = head.lstrip()
     if not stripped:
         raise FileFormatError(name, "empty file (no FASTQ reads)")
@@ -71,10 +73,11 @@ def _check_fastq(name: str) -> None:
         raise FileFormatError(name, f"not a FASTQ file: expected '@' but got {shorten(first_line)}")
 
 
-def _read_fastq(name: str, chunk_size: int, alphabet: bytes | None) -> Iterator[Chunk]:
+def _read_fastq(path: str, chunk_size: int, alphabet: bytes | None) -> Iterator[Chunk]:
+    name = label(path)
     reads = skipped = 0
     try:
-        with pysam.FastxFile(name) as fastq:
+        with pysam.FastxFile(local_path(path)) as fastq:
             for entry in fastq:
                 sequence = entry.sequence
                 if not sequence:
@@ -124,7 +127,7 @@ def read_alignments(
     """
     check_chunk_size(chunk_size)
     name = check_readable(path)
-    reference_name = None if reference is None else check_readable(reference)
+    reference_name = None if reference is None else local_path(check_readable(reference))
     wanted = [parse_region(r) if isinstance(r, str) else r for r in regions]
     return _read_alignments(name, reference_name, wanted, chunk_size, alphabet)
 
@@ -136,8 +139,9 @@ def _read_alignments(
     chunk_size: int,
     alphabet: bytes | None,
 ) -> Iterator[Chunk]:
+    path, name = local_path(name), label(name)
     try:
-        alignments = pysam.AlignmentFile(name, "r", reference_filename=reference)
+        alignments = pysam.AlignmentFile(path, "r", reference_filename=reference)
     except (OSError, ValueError) as error:
         raise FileFormatError(name, f"cannot read as BAM/CRAM ({error})") from error
     try:

@@ -27,6 +27,7 @@ from genoenc.io._open import (
     open_source,
 )
 from genoenc.io._records import Chunk
+from genoenc.io._stdin import STDIN_LABEL, is_stdin
 
 __all__ = ["Region", "parse_region", "read_bed", "read_fasta_regions"]
 
@@ -197,6 +198,10 @@ def read_fasta_regions(
         SequenceCharError: A base is not in ``alphabet``.
     """
     check_chunk_size(chunk_size)
+    if is_stdin(path):
+        raise InputError(
+            STDIN_LABEL, "regions need a FASTA file with its index, not standard input ('-')"
+        )
     name = check_readable(path)
     wanted = [parse_region(r) if isinstance(r, str) else r for r in regions]
     _check_indexable(name)

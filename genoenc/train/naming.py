@@ -28,6 +28,7 @@ def run_name(cfg: RunConfig) -> str:
         ]
     )
     stem = Path(str(inputs[0])).name.split(".")[0] if inputs else "run"
+    stem = "stdin" if inputs and str(inputs[0]) == "-" else stem  # '-': standard input
     tok = cfg.tokenizer
     stride = tok.stride if tok.stride is not None else tok.k
     ratio = 1 if cfg.encoder.strategy == "full" else cfg.encoder.ratio

@@ -11,7 +11,7 @@ import numpy as np
 
 from genoenc.data import OpenPieces, store_pieces
 from genoenc.errors import ConfigError
-from genoenc.io import describe_inputs, read_inputs
+from genoenc.io import describe_inputs, local_path, read_inputs
 from genoenc.store import TokenStore
 
 from .config import RunConfig
@@ -82,7 +82,8 @@ def _file_stamps(cfg: RunConfig) -> list[list[Any]]:
     )
     stamps = []
     for path in paths:
-        target = Path(path) / "tokens.bin" if cfg.tokens else Path(path)
+        # '-' (standard input, issue 13) is stamped by its copy in a temporary file.
+        target = Path(path) / "tokens.bin" if cfg.tokens else Path(local_path(path))
         stat = target.stat()
         stamps.append([str(Path(path).resolve()), stat.st_size, stat.st_mtime_ns])
     return stamps
