@@ -53,10 +53,10 @@ class _LazyGroup(click.Group):
             return super().invoke(ctx)
         except ConfigError as exc:
             _debug_traceback(ctx)
-            raise click.exceptions.UsageError(str(exc)) from None
+            raise click.exceptions.UsageError(self._option_names(ctx, str(exc))) from None
         except GenoencError as exc:
             _debug_traceback(ctx)
-            raise click.ClickException(str(exc)) from None
+            raise click.ClickException(self._option_names(ctx, str(exc))) from None
         except OSError as exc:
             if isinstance(exc, BrokenPipeError):
                 sys.stderr.close()
@@ -64,6 +64,18 @@ class _LazyGroup(click.Group):
             _debug_traceback(ctx)
             where = f"{exc.filename}: " if exc.filename else ""
             raise click.ClickException(f"{where}{exc.strerror or exc}") from None
+
+    def _option_names(self, ctx: click.Context, message: str) -> str:
+        """Name the command's option beside a config key: ``--block-tokens
+        (split.block_tokens)``, so a CLI user reads the option they can change."""
+        name = ctx.invoked_subcommand
+        command = self.get_command(ctx, name) if name else None
+        if command is None:
+            return message
+        from ._options import option_for_key
+
+        offered = {opt for param in command.params for opt in param.opts}
+        return option_for_key(message, offered)
 
 
 def _debug_traceback(ctx: click.Context) -> None:

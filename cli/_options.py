@@ -2,16 +2,33 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import re
+from collections.abc import Callable, Collection
 from typing import Any, TypeVar
 
 import click
 
-__all__ = ["input_options", "margin_option", "reader_overrides", "run_options", "run_overrides"]
+__all__ = [
+    "OptionError",
+    "input_options",
+    "margin_option",
+    "merge_config_file",
+    "option_for_key",
+    "reader_overrides",
+    "run_options",
+    "run_overrides",
+]
 
 F = TypeVar("F", bound=Callable[..., Any])
 
 _path = click.Path(dir_okay=False)
+
+
+class OptionError(click.UsageError):
+    """A bad option or config value: one line on stderr, exit 2 (no usage block)."""
+
+    def show(self, file: Any = None) -> None:
+        click.echo(f"Error: {self.format_message()}", err=True, file=file)
 
 
 def input_options(func: F) -> F:
@@ -79,20 +96,28 @@ def run_options(func: F) -> F:
                     "autoencoder-twostage",
                 ]
             ),
-            help="Encoding strategy [learned].",
+            help="Encoding strategy [{encoder.strategy}].",
         ),
-        click.option("--ratio", type=int, help="Compression ratio d_orig / d_c [4]."),
-        click.option("--d-orig", type=int, help="Uncompressed encoding width [64]."),
+        click.option(
+            "--ratio",
+            type=int,
+            help="Compression ratio d_orig / d_c [{encoder.ratio}].",
+        ),
+        click.option(
+            "--d-orig",
+            type=int,
+            help="Uncompressed encoding width [{encoder.d_orig}].",
+        ),
         click.option(
             "--source-table",
             type=click.Choice(["full", "random", "onehot"]),
-            help="Table the autoencoder arms compress [full].",
+            help="Table the autoencoder arms compress [{encoder.source_table}].",
         ),
         click.option(
             "--tokenizer",
             "tokenizer_kind",
             type=click.Choice(["dna", "char", "byte", "word", "bpe", "ids"]),
-            help="Tokenizer: dna (k-mers), text (char, byte, word, bpe) or ids [dna].",
+            help="Tokenizer: dna (k-mers), text (char, byte, word, bpe) or ids [{tokenizer.kind}].",
         ),
         click.option(
             "--vocab-size",
@@ -103,33 +128,56 @@ def run_options(func: F) -> F:
         click.option(
             "--lowercase/--no-lowercase",
             default=None,
-            help="Lowercase text before tokenizing [no].",
+            help="Lowercase text before tokenizing [{tokenizer.lowercase}].",
         ),
-        click.option("--k", type=int, help="k-mer length [1]."),
+        click.option("--k", type=int, help="k-mer length [{tokenizer.k}]."),
         click.option("--stride", type=int, help="k-mer stride: 1 (overlapping) or k [k]."),
-        click.option("--context", type=int, help="Window length in tokens [256]."),
-        click.option("--arch", type=click.Choice(["transformer", "lstm"]), help="Task model."),
-        click.option("--d-model", type=int, help="Task model width [64]."),
-        click.option("--n-layer", type=int, help="Task model layers [2]."),
-        click.option("--tokens-budget", type=int, help="Input tokens to train on [2,000,000]."),
-        click.option("--eval-tokens", type=int, help="Cap on test targets scored [524,288]."),
-        click.option("--batch-size", type=int, help="Windows per step [16]."),
-        click.option("--lr", type=float, help="Peak learning rate [3e-3]."),
-        click.option("--seed", type=int, help="Seed of init, split and data order [0]."),
+        click.option(
+            "--context",
+            type=int,
+            help="Window length in tokens, at least {MIN_CONTEXT} [{window.context}].",
+        ),
+        click.option(
+            "--arch",
+            type=click.Choice(["transformer", "lstm"]),
+            help="Task model [{model.arch}].",
+        ),
+        click.option("--d-model", type=int, help="Task model width [{model.d_model}]."),
+        click.option("--n-layer", type=int, help="Task model layers [{model.n_layer}]."),
+        click.option(
+            "--tokens-budget",
+            type=int,
+            help="Input tokens to train on [{train.tokens_budget}].",
+        ),
+        click.option(
+            "--eval-tokens",
+            type=int,
+            help="Cap on test targets scored [{train.eval_tokens}].",
+        ),
+        click.option("--batch-size", type=int, help="Windows per step [{train.batch_size}]."),
+        click.option("--lr", type=float, help="Peak learning rate [{train.lr}]."),
+        click.option(
+            "--seed",
+            type=int,
+            help="Seed of the model's initialisation, the order of training windows and "
+            "reverse-complement draws [{train.seed}]; the split has its own fixed seed "
+            "(split.seed in --config).",
+        ),
         click.option(
             "--rc-aug/--no-rc-aug",
             default=None,
-            help="Reverse-complement augmentation (training only).",
+            help="Reverse-complement augmentation (training only) [{train.rc_aug}].",
         ),
         click.option(
             "--device",
             type=click.Choice(["auto", "cpu", "cuda", "mps"]),
-            help="Device [auto: CUDA, then MPS, then CPU].",
+            help="Device; auto picks CUDA, then MPS, then CPU [{train.device}].",
         ),
         click.option(
             "--block-tokens",
             type=int,
-            help="Split block size in tokens (hashed train/val/test blocks) [65,536].",
+            help="Split block size in tokens (hashed train/val/test blocks) "
+            "[{split.block_tokens}].",
         ),
         click.option("--val-contigs", help="Comma-separated records for validation."),
         click.option("--test-contigs", help="Comma-separated records for test."),
@@ -141,7 +189,49 @@ def run_options(func: F) -> F:
     ]
     for option in reversed(options):
         func = option(func)
+    for param in getattr(func, "__click_params__", []):
+        if isinstance(param, click.Option) and param.help and "{" in param.help:
+            _fill_defaults_lazily(param)
     return func
+
+
+def _config_defaults() -> dict[str, str]:
+    """``{"model.arch": "transformer", ...}``: the defaults of :class:`RunConfig`, as help
+    shows them. Imported only when a command's help is drawn (it imports torch)."""
+    import dataclasses
+
+    from genoenc.train.config import MIN_CONTEXT, RunConfig
+
+    shown: dict[str, str] = {"MIN_CONTEXT": str(MIN_CONTEXT)}
+    cfg = RunConfig()
+    for section in dataclasses.fields(cfg):
+        stage = getattr(cfg, section.name)
+        if not dataclasses.is_dataclass(stage):
+            continue
+        for fld in dataclasses.fields(stage):
+            value = getattr(stage, fld.name)
+            if isinstance(value, bool):
+                text = "yes" if value else "no"
+            elif isinstance(value, int):
+                text = f"{value:,}"
+            else:
+                text = str(value)
+            shown[f"{section.name}.{fld.name}"] = text
+    return shown
+
+
+def _fill_defaults_lazily(param: click.Option) -> None:
+    """Fill ``{section.field}`` in ``param``'s help with the package default when help is
+    drawn, so help shows the defaults the code uses (never a copy that drifts)."""
+    template = param.help or ""
+    draw = param.get_help_record
+
+    def get_help_record(ctx: click.Context) -> tuple[str, str] | None:
+        shown = _config_defaults()
+        param.help = re.sub(r"\{([\w.]+)\}", lambda m: shown[m.group(1)], template)
+        return draw(ctx)
+
+    param.get_help_record = get_help_record  # type: ignore[method-assign]
 
 
 _RUN_FIELDS = {
@@ -170,6 +260,35 @@ _RUN_FIELDS = {
 }
 
 
+_KEY = re.compile(r"(?<![\w.-])(reader|tokenizer|split|window|encoder|model|train)\.(\w+)\b")
+
+
+def option_for_key(message: str, offered: Collection[str]) -> str:
+    """Put the command-line option before each config key it sets in ``message``.
+
+    >>> option_for_key("lower split.block_tokens", {"--block-tokens"})
+    'lower --block-tokens (split.block_tokens)'
+    >>> option_for_key("train.markov_max_k must be in 0..16", {"--block-tokens"})
+    'train.markov_max_k must be in 0..16'
+    """
+    keys = {fields: option for option, fields in _RUN_FIELDS.items()}
+    keys[("split", "val_records")] = "val_contigs"
+    keys[("split", "test_records")] = "test_contigs"
+    for field in ("fasta", "regions", "bed", "bam", "cram", "reference", "fastq", "text"):
+        keys[("reader", field)] = "region" if field == "regions" else field
+
+    def swap(match: re.Match[str]) -> str:
+        option = keys.get((match.group(1), match.group(2)))
+        flag = "--" + option.replace("_", "-") if option else None
+        if option == "tokenizer_kind":
+            flag = "--tokenizer"
+        if flag is None or flag not in offered:
+            return match.group(0)
+        return f"{flag} ({match.group(0)})"
+
+    return _KEY.sub(swap, message)
+
+
 def run_overrides(kw: dict[str, Any]) -> dict[str, Any]:
     """Map given command-line options onto ``{section: {field: value}}``."""
     overrides: dict[str, Any] = {}
@@ -186,3 +305,18 @@ def run_overrides(kw: dict[str, Any]) -> dict[str, Any]:
     if kw.get("token_store"):
         overrides["tokens"] = kw["token_store"]
     return overrides
+
+
+def merge_config_file(cfg: Any, path: str) -> Any:
+    """``cfg`` with a YAML/JSON config file merged in; a bad file or value is one line that
+    names the file and the key (``c.yaml: train.seed must be an integer, got '1'``), exit 2."""
+    from genoenc.errors import ConfigError
+    from genoenc.train import load_config_file, merge_config
+
+    try:
+        return merge_config(cfg, load_config_file(path))
+    except ConfigError as exc:
+        message = str(exc)
+        if not message.startswith(f"{path}:"):
+            message = f"{path}: {message}"
+        raise OptionError(message) from None

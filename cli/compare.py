@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import click
 
-from ._options import margin_option
+from ._options import OptionError, margin_option
+from ._output import STDOUT, reserve_stdout, write_once
 
 
 @click.command()
@@ -12,8 +13,9 @@ from ._options import margin_option
 @click.option(
     "--json",
     "json_out",
-    type=click.Path(dir_okay=False),
-    help="Also write the rows here, one JSON object per row with DESIGN's keys.",
+    type=click.Path(dir_okay=False, allow_dash=True),
+    help="Also write the rows here, one JSON object per row with DESIGN's keys "
+    "('-': stdout, the table then goes to stderr).",
 )
 @click.option(
     "--json-extras",
@@ -22,8 +24,8 @@ from ._options import margin_option
 )
 @click.option(
     "--cross-json",
-    type=click.Path(dir_okay=False),
-    help="Write the cross-domain rows here (genome and text runs together).",
+    type=click.Path(dir_okay=False, allow_dash=True),
+    help="Write the cross-domain rows here (genome and text runs together; '-': stdout).",
 )
 @margin_option
 def compare(
@@ -42,7 +44,6 @@ def compare(
     used are listed as notes after the tables.
     """
     import json
-    from pathlib import Path
 
     from genoenc.compare import (
         CompareConfig,
@@ -54,8 +55,11 @@ def compare(
         load_runs,
         rows_to_json,
     )
-    from genoenc.train.rundir import atomic_write_bytes
 
+    if json_out == cross_json == STDOUT:
+        raise OptionError("--json - and --cross-json -: only one of them can write to stdout")
+    if STDOUT in (json_out, cross_json):
+        reserve_stdout()
     config = CompareConfig(margin=margin)
     results, problems = load_runs(runs)
     rows, more = compare_runs(results, config)
@@ -66,10 +70,11 @@ def compare(
     )
     for path, objects in outputs:
         if path:
-            text = json.dumps(objects, indent=2, allow_nan=False) + "\n"
-            atomic_write_bytes(Path(path), text.encode())
-    click.echo(format_table(rows))
+            write_once(path, json.dumps(objects, indent=2, allow_nan=False) + "\n")
+    # With a '-' output, stdout carries the JSON alone; the table goes to stderr.
+    err = STDOUT in (json_out, cross_json)
+    click.echo(format_table(rows), err=err)
     if cross:  # genome and text runs together: is the difference the same in both?
-        click.echo("\n" + format_cross_table(cross))
+        click.echo("\n" + format_cross_table(cross), err=err)
     for problem in [*problems, *more]:
-        click.echo(f"note: {problem}")
+        click.echo(f"note: {problem}", err=err)

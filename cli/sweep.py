@@ -8,7 +8,7 @@ from typing import Any
 
 import click
 
-from ._options import input_options, run_options, run_overrides
+from ._options import OptionError, input_options, run_options, run_overrides
 from ._progress import progress_reporter
 from ._types import CommaList, TokenizerList
 
@@ -45,11 +45,15 @@ def sweep(
     from genoenc.train.sweep import cell_status, load_grid, plan_sweep, run_sweep
 
     logger = logging.getLogger("genoenc")
+    _refuse_singular(kw, tokenizers_given=bool(tokenizers))
     data: dict[str, Any] = load_config_file(grid_file) if grid_file else {}
     overrides = run_overrides(kw)
-    # Strategy and ratio are axes of the grid (--strategies, --ratios), never fixed in its base.
-    for axis in ("strategy", "ratio"):
-        overrides.get("encoder", {}).pop(axis, None)
+    inputs = {k: overrides.pop(k) for k in ("reader", "tokens") if k in overrides}
+    if inputs and not data.get("datasets"):
+        # Named after the input (``lambda_virus``), so reports label conditions by genome.
+        data["datasets"] = {_dataset_name(Path(out), inputs): inputs}
+    elif inputs:
+        raise OptionError("the grid names its datasets; give inputs there, not as options")
     if strategies:
         data["strategies"] = list(strategies)
     if ratios:
@@ -68,9 +72,13 @@ def sweep(
         click.echo(f"{len(cells)} cells")
         return
 
+    from genoenc.train import RunConfig, merge_config
+
     def announce(index: int, total: int, cell: Any, status: str) -> None:
         verb = {"done": "done, skipped", "partial": "resuming", "todo": "starting"}[status]
         logger.info("[%d/%d] %s: %s", index, total, cell.name, verb)
+        cfg = merge_config(RunConfig(), cell.overrides)
+        progress.tokens_per_step = cfg.train.batch_size * cfg.window.context
 
     try:
         with progress_reporter("run") as progress:
@@ -79,3 +87,57 @@ def sweep(
         click.echo(f"interrupted: run the same command again to finish {out}", err=True)
         sys.exit(130)
     click.echo(f"sweep      {out}: {len(cells)} runs finished")
+
+
+# Options of one run that a grid replaces by an axis: refused, never silently ignored.
+_AXES = {
+    "strategy": "--strategies",
+    "ratio": "--ratios",
+    "seed": "--seeds",
+}
+
+
+def _refuse_singular(kw: dict[str, Any], *, tokenizers_given: bool) -> None:
+    """Refuse the options of `genoenc train` a sweep cannot honour, naming what to use."""
+    for option, axis in _AXES.items():
+        if kw.get(option) is not None:
+            flag = "--" + option.replace("_", "-")
+            raise OptionError(
+                f"{flag}: a sweep takes the grid axis {axis} (comma-separated), "
+                f"e.g. {axis} {kw[option]}"
+            )
+    if kw.get("source_run"):
+        raise OptionError("--source-run: a sweep trains the full arm itself; drop the option")
+    if tokenizers_given:
+        for option in ("k", "stride"):
+            if kw.get(option) is not None:
+                raise OptionError(f"--{option}: give k and stride in --tokenizers (k:stride items)")
+
+
+_SUFFIXES = (".gz", ".bgz", ".fa", ".fasta", ".fna", ".fq", ".fastq", ".txt", ".bam", ".cram")
+
+
+def _dataset_name(out: Path, inputs: dict[str, Any]) -> str:
+    """The dataset's name in cell paths and reports: the input files' stems.
+
+    A sweep folder started under the old name ``data`` keeps it, so it resumes.
+    """
+    import json
+
+    try:
+        old = json.loads((out / "sweep.json").read_text())["grid"]["datasets"]
+        if list(old) == ["data"] and old["data"] == json.loads(json.dumps(inputs)):
+            return "data"
+    except (OSError, ValueError, KeyError, TypeError):
+        pass
+    paths = [inputs["tokens"]] if inputs.get("tokens") else []
+    reader = inputs.get("reader", {})
+    for key in ("fasta", "bam", "cram", "fastq", "text"):
+        paths += list(reader.get(key, ()))
+    stems = []
+    for path in paths:
+        name = Path(str(path)).name
+        while name.endswith(_SUFFIXES):
+            name = name[: name.rindex(".")]
+        stems.append(name or "data")
+    return "+".join(dict.fromkeys(stems)) or "data"

@@ -9,7 +9,7 @@ from typing import Any
 
 import click
 
-from ._options import input_options, run_options, run_overrides
+from ._options import input_options, merge_config_file, run_options, run_overrides
 from ._progress import progress_reporter
 
 
@@ -27,16 +27,17 @@ from ._progress import progress_reporter
 @click.option("--resume", is_flag=True, help="Continue the run in --out from its checkpoint.")
 def train(config_file: str | None, out: str | None, resume: bool, **kw: Any) -> None:
     """Train one run and print bits per base beside the references."""
-    from genoenc.train import RunConfig, load_config_file, merge_config, run_name, train_run
+    from genoenc.train import RunConfig, merge_config, run_name, train_run
 
     cfg = RunConfig()
     if config_file:
-        cfg = merge_config(cfg, load_config_file(config_file))
+        cfg = merge_config_file(cfg, config_file)
     cfg = merge_config(cfg, run_overrides(kw))
     if not (cfg.tokens or cfg.reader.has_inputs):
         raise click.UsageError("give an input: --fasta, --bam, --cram, --fastq, --text or --tokens")
     run_dir = Path(out) if out else Path("runs") / run_name(cfg)
-    with progress_reporter("train") as progress:
+    tokens_per_step = cfg.train.batch_size * cfg.window.context
+    with progress_reporter("train", tokens_per_step=tokens_per_step) as progress:
         metrics = train_run(cfg, run_dir, resume=resume, progress=progress, argv=sys.argv)
     if os.environ.get("RANK", "0") == "0":  # under torchrun, rank 0 alone reports
         _echo_summary(run_dir, metrics)

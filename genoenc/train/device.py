@@ -7,11 +7,27 @@ from collections.abc import Iterator
 
 import torch
 
+from genoenc.errors import ConfigError
+
 __all__ = ["autocast", "pick_device"]
 
 
 def pick_device(name: str) -> torch.device:
-    """Resolve ``auto`` to CUDA, then MPS, then CPU; otherwise use ``name`` as given."""
+    """Resolve ``auto`` to CUDA, then MPS, then CPU; otherwise use ``name`` as given.
+
+    Raises:
+        ConfigError: ``cuda`` or ``mps`` asked for where this torch cannot use it; checked
+            here, before a run writes anything.
+    """
+    base = name.split(":")[0]
+    if base == "cuda" and not torch.cuda.is_available():
+        why = "this torch is built without CUDA" if torch.version.cuda is None else "no GPU seen"
+        raise ConfigError(
+            f"train.device {name!r}: CUDA is not available ({why}, torch "
+            f"{torch.__version__}); use --device cpu or auto"
+        )
+    if base == "mps" and not torch.backends.mps.is_available():
+        raise ConfigError(f"train.device {name!r}: MPS is not available; use --device cpu or auto")
     if name == "auto":
         if torch.cuda.is_available():
             return torch.device("cuda")

@@ -35,10 +35,13 @@ from .evaluate import evaluate, masked_loss
 from .references import cached, learned_nothing, reference_bits
 from .rundir import (
     CONFIG_FILE,
+    LOCK_FILE,
     METRICS_FILE,
     SCHEMA_VERSION,
     append_log,
     atomic_write_json,
+    claim_run_dir,
+    config_diff,
     config_hash,
     read_json,
     read_metrics,
@@ -157,7 +160,7 @@ def _prepare_run_dir(out: Path, cfg_dict: dict[str, Any], resume: bool) -> dict[
     """Check ``out`` against the config; return finished metrics if the run is already done."""
     config_path = out / CONFIG_FILE
     if not config_path.exists():
-        if out.exists() and any(out.iterdir()):
+        if out.exists() and any(e.name != LOCK_FILE for e in out.iterdir()):
             raise RunDirError(f"{out}: exists and is not a genoenc run directory")
         return None
     saved = read_json(config_path)
@@ -173,7 +176,9 @@ def _prepare_run_dir(out: Path, cfg_dict: dict[str, Any], resume: bool) -> dict[
         )
     if saved.get("config_hash") != config_hash(cfg_dict):
         raise RunDirError(
-            f"{out}: was started with another config; resume it with the same options"
+            f"{out}: was started with another config "
+            f"({config_diff(saved.get('config') or {}, cfg_dict)}); resume it with the same "
+            "options or use another --out"
         )
     if (out / METRICS_FILE).exists():
         return read_metrics(out)
@@ -284,15 +289,18 @@ def train(
     """
     dist = setup_distributed(cfg.train.device)
     try:
-        metrics = _train(
-            cfg,
-            Path(out),
-            dist,
-            resume=resume,
-            progress=progress,
-            argv=argv,
-            reference_cache=reference_cache,
-        )
+        # Claimed (created and locked) before anything is written; removed again when the
+        # run fails before its first step (see claim_run_dir).
+        with claim_run_dir(Path(out), enabled=dist.is_main) as claim:
+            metrics = _train(
+                cfg,
+                Path(out),
+                dist,
+                resume=resume,
+                progress=claim.watch(progress) if dist.is_main else progress,
+                argv=argv,
+                reference_cache=reference_cache,
+            )
     except BaseException:
         dist.close(wait=False)
         raise

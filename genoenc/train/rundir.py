@@ -8,12 +8,18 @@ result behind.
 
 from __future__ import annotations
 
+import contextlib
+import errno
+import fcntl
 import hashlib
 import json
 import os
 import platform
+import shutil
+import socket
 import tempfile
-from collections.abc import Mapping
+import time
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -22,12 +28,16 @@ from genoenc.errors import RunDirError, naming_os_errors
 
 __all__ = [
     "CONFIG_FILE",
+    "LOCK_FILE",
     "LOG_FILE",
     "METRICS_FILE",
     "SCHEMA_VERSION",
+    "RunDirClaim",
     "append_log",
     "atomic_write_bytes",
     "atomic_write_json",
+    "claim_run_dir",
+    "config_diff",
     "config_hash",
     "read_json",
     "read_log",
@@ -41,6 +51,8 @@ SCHEMA_VERSION = 1
 CONFIG_FILE = "config.json"
 METRICS_FILE = "metrics.json"
 LOG_FILE = "log.jsonl"
+#: Held (``flock``) by the one process writing a run directory; names its pid and host.
+LOCK_FILE = ".genoenc.lock"
 
 _UMASK = os.umask(0)
 os.umask(_UMASK)
@@ -145,3 +157,181 @@ def truncate_log(run: Path, max_step: int) -> None:
     """Keep only log lines up to ``max_step`` (used on resume so the log is not doubled)."""
     kept = [r for r in read_log(run) if int(r.get("step", 0)) <= max_step]
     atomic_write_bytes(Path(run) / LOG_FILE, "".join(json.dumps(r) + "\n" for r in kept).encode())
+
+
+def config_diff(saved: Mapping[str, Any], current: Mapping[str, Any], limit: int = 3) -> str:
+    """The first differing ``section.field`` keys of two resolved configs, for messages.
+
+    >>> config_diff({"train": {"lr": 0.1, "seed": 0}}, {"train": {"lr": 0.2, "seed": 0}})
+    'train.lr 0.1 -> 0.2'
+    """
+    changes = []
+    for section in sorted(set(saved) | set(current)):
+        old, new = saved.get(section), current.get(section)
+        if isinstance(old, Mapping) and isinstance(new, Mapping):
+            for key in sorted(set(old) | set(new)):
+                if old.get(key) != new.get(key):
+                    changes.append(f"{section}.{key} {old.get(key)!r} -> {new.get(key)!r}")
+        elif old != new:
+            changes.append(f"{section} {old!r} -> {new!r}")
+    more = f" (+{len(changes) - limit} more)" if len(changes) > limit else ""
+    return ", ".join(changes[:limit]) + more
+
+
+class RunDirClaim:
+    """This process's hold on a run directory (see :func:`claim_run_dir`).
+
+    Attributes:
+        path: The run directory.
+        created: Directories this claim created, outermost first (the run directory and
+            missing parents).
+        started: Set by :meth:`mark_started` once the run took its first optimiser step;
+            from then on a failure keeps the directory, so ``--resume`` can continue it.
+    """
+
+    def __init__(self, path: Path, created: list[Path], before: set[str]) -> None:
+        self.path = path
+        self.created = created
+        self.started = False
+        self._before = before
+
+    def mark_started(self) -> None:
+        """Record that the run has trained: its directory now holds work worth keeping."""
+        self.started = True
+
+    def watch(
+        self, progress: Callable[[int, int, float], None] | None
+    ) -> Callable[[int, int, float], None]:
+        """Wrap a per-step progress callback so the first step marks the run started."""
+
+        def on_step(step: int, total: int, loss: float) -> None:
+            self.started = True
+            if progress is not None:
+                progress(step, total, loss)
+
+        return on_step
+
+    def _remove_new_entries(self) -> None:
+        """Undo what a run that never trained wrote: new entries, then created folders."""
+        if self.created:
+            shutil.rmtree(self.created[0], ignore_errors=True)
+            return
+        with contextlib.suppress(OSError):
+            for entry in self.path.iterdir():
+                if entry.name not in self._before:
+                    if entry.is_dir() and not entry.is_symlink():
+                        shutil.rmtree(entry, ignore_errors=True)
+                    else:
+                        entry.unlink(missing_ok=True)
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _holder(lock: Path) -> str:
+    """Describe the process named in a lock file: ``pid 123 on host (since 10:02 UTC)``."""
+    try:
+        info = json.loads(lock.read_text() or "{}")
+        pid, host = int(info["pid"]), str(info["host"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return "another process (its lock file is being written)"
+    since = info.get("since")
+    when = f", since {since}" if since else ""
+    return f"pid {pid} on {host}{when}"
+
+
+def _lock(path: Path) -> int:
+    """Take the run directory's lock and write our pid and host into it; return its fd.
+
+    ``flock`` is released by the kernel when its process dies, so a lock file left by a
+    killed run (a dead pid) is simply taken over: stale locks recover by themselves.
+    """
+    lock = path / LOCK_FILE
+    while True:
+        fd = os.open(lock, os.O_RDWR | os.O_CREAT, 0o666 & ~_UMASK)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError as exc:
+            os.close(fd)
+            if exc.errno not in (errno.EAGAIN, errno.EACCES, errno.EWOULDBLOCK):
+                raise
+            raise RunDirError(
+                f"{path}: in use by {_holder(lock)}; wait for it to finish or use another "
+                f"--out (lock {lock})"
+            ) from None
+        try:
+            same = os.stat(lock).st_ino == os.fstat(fd).st_ino
+        except FileNotFoundError:
+            same = False
+        if same:  # not a lock file its last holder unlinked while we were opening it
+            break
+        os.close(fd)
+    stamp = time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime())
+    info = {"pid": os.getpid(), "host": socket.gethostname(), "since": stamp}
+    os.ftruncate(fd, 0)
+    os.pwrite(fd, (json.dumps(info) + "\n").encode(), 0)
+    return fd
+
+
+@contextlib.contextmanager
+def claim_run_dir(path: Path, *, enabled: bool = True) -> Iterator[RunDirClaim]:
+    """Claim ``path`` for this process for the length of the ``with`` block.
+
+    The directory is created (with missing parents) and locked before anything else is
+    written, so a second writer is refused with the pid and host of the first. When the
+    block fails before :meth:`RunDirClaim.mark_started`, everything the claim or the run
+    added is removed again (the directories it created, or the new files in one that
+    existed): a run refused or broken before its first step leaves nothing that would block
+    the same command once the cause is fixed. The lock file is removed on exit.
+
+    Args:
+        path: The run directory.
+        enabled: ``False`` yields a claim that does nothing (non-zero DDP ranks).
+
+    Raises:
+        RunDirError: Another live process holds the directory.
+    """
+    path = Path(path)
+    if not enabled:
+        yield RunDirClaim(path, [], set())
+        return
+    missing: list[Path] = []
+    for folder in [path, *path.parents]:
+        if folder.exists():
+            break
+        missing.append(folder)
+    created: list[Path] = []  # outermost first; only folders this process made
+    for folder in reversed(missing):
+        try:
+            folder.mkdir()
+            created.append(folder)
+        except FileExistsError:  # a racing claimant made it: not ours to remove
+            pass
+    if not path.is_dir():
+        raise RunDirError(f"{path}: exists and is not a directory; use another --out")
+    try:
+        fd = _lock(path)
+    except BaseException:
+        if created:
+            shutil.rmtree(created[0], ignore_errors=True)
+        raise
+    before = {entry.name for entry in path.iterdir()}
+    claim = RunDirClaim(path, created, before)
+    try:
+        yield claim
+    except BaseException:
+        if not claim.started:
+            claim._remove_new_entries()
+        raise
+    finally:
+        with contextlib.suppress(OSError):
+            if (path / LOCK_FILE).exists():
+                (path / LOCK_FILE).unlink()
+        os.close(fd)
