@@ -27,9 +27,10 @@ never cross a block boundary, so no target of one split is ever an input of anot
 
 from __future__ import annotations
 
+import itertools
 import logging
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal, TypeAlias
 
 import numpy as np
@@ -43,6 +44,7 @@ __all__ = [
     "Split",
     "SplitConfig",
     "block_splits",
+    "blocks_for_stride",
     "check_split",
     "split_blocks",
     "splitmix64",
@@ -70,7 +72,10 @@ class SplitConfig:
         val_fraction: Expected share of blocks in val (block-hash rule), 0..1.
         test_fraction: Expected share of blocks in test (block-hash rule), 0..1;
             ``val_fraction + test_fraction`` must not exceed 1.
-        block_tokens: Tokens per block; windows never cross a block boundary.
+        block_tokens: Tokens per block; windows never cross a block boundary. For DNA this
+            counts bases: a tokenizer with stride ``s`` cuts blocks of ``block_tokens // s``
+            tokens (:func:`blocks_for_stride`), so runs with different k split the same
+            bases. The default, 55,440 = 2 x lcm(1..12), is a multiple of every stride.
         seed: Seeds the block hash (0 .. 2**64 - 1); independent of the training seed.
         val_records: Record names that go to val whole (switches to the record rule).
         test_records: Record names that go to test whole (switches to the record rule).
@@ -88,7 +93,7 @@ class SplitConfig:
 
     val_fraction: float = 0.1
     test_fraction: float = 0.1
-    block_tokens: int = 65536
+    block_tokens: int = 55_440
     seed: int = 0
     val_records: tuple[str, ...] = ()
     test_records: tuple[str, ...] = ()
@@ -203,6 +208,20 @@ def block_splits(blocks: np.ndarray, cfg: SplitConfig) -> np.ndarray:
     return codes
 
 
+def blocks_for_stride(cfg: SplitConfig, stride: int) -> SplitConfig:
+    """The split in token units for a tokenizer whose tokens each cover ``stride`` bases.
+
+    Block ``i`` then covers the same bases, to within a token, as block ``i`` of a
+    single-base run (exactly when ``block_tokens`` is a multiple of ``stride``).
+
+    >>> blocks_for_stride(SplitConfig(), 6).block_tokens
+    9240
+    """
+    if stride == 1:
+        return cfg
+    return replace(cfg, block_tokens=max(1, cfg.block_tokens // stride))
+
+
 def _piece_ids(piece: Piece) -> np.ndarray:
     ids = piece[1] if isinstance(piece, tuple) else piece
     return np.asarray(ids).reshape(-1)
@@ -257,14 +276,27 @@ def split_blocks(
         ValueError: The record rule is in use and a piece carries no name.
     """
     wanted = check_split(split)
+    # -- reads (issue 13): ReadPiece pieces (BAM/CRAM/FASTQ reads) are split read by
+    # read, by locus or template, never by stream offset: a locus at 50x coverage would
+    # otherwise sit in train and in test. They come after every other piece; their
+    # blocks (offsets in the split's own read stream) follow the split's other blocks.
+    # See genoenc/data/read_split.py (imported here: it imports this module).
+    from genoenc.data.read_split import partition_reads
+
+    pieces, read_blocks = partition_reads(
+        pieces, cfg, wanted, lambda arrays: _cut_blocks(arrays, cfg.block_tokens, None)
+    )
+    # -- end of the reads hook
     if cfg.by_record:
-        return _cut_blocks(_record_pieces(pieces, cfg, wanted), cfg.block_tokens, None)
+        blocks = _cut_blocks(_record_pieces(pieces, cfg, wanted), cfg.block_tokens, None)
+        return itertools.chain(blocks, read_blocks)
     code = SPLITS.index(wanted)
 
     def keep(block: int) -> bool:
         return int(block_splits(np.array([block]), cfg)[0]) == code
 
-    return _cut_blocks((_piece_ids(piece) for piece in pieces), cfg.block_tokens, keep)
+    blocks = _cut_blocks((_piece_ids(piece) for piece in pieces), cfg.block_tokens, keep)
+    return itertools.chain(blocks, read_blocks)
 
 
 def _cut_blocks(

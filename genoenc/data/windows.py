@@ -44,6 +44,7 @@ __all__ = [
     "iter_windows",
     "kept_window_numbers",
     "rc_augment",
+    "sample_windows",
     "shuffle_buffer",
     "window_length",
 ]
@@ -320,3 +321,49 @@ def collect_windows(
     if not taken:
         return np.zeros((0, length), dtype=tokenizer.store_dtype)
     return np.stack(taken)
+
+
+def sample_windows(
+    open_pieces: OpenPieces,
+    split_cfg: SplitConfig,
+    window_cfg: WindowConfig,
+    tokenizer: WindowTokenizer,
+    split: str,
+    max_tokens: int,
+    scan_tokens: int,
+    seed: int = 0,
+) -> np.ndarray:
+    """An eval sample spread over ``split``: ``max_tokens`` targets drawn from its windows.
+
+    The first windows of a split are one region of the genome, which need not look like
+    the rest (the first two validation blocks of E. coli share ten times more 24-mers
+    with train than the test split does). This draws ``ceil(max_tokens / context)``
+    windows uniformly (reservoir sampling, seeded) among the split's windows within its
+    first ``scan_tokens`` targets, and returns them in stream order. The scan cap bounds
+    the start-up cost on a large genome; on a bacterial genome it covers the whole split.
+
+    Returns:
+        ``(n, L)`` array of ``tokenizer.store_dtype``; ``(0, L)`` when the split is empty.
+    """
+    if max_tokens < 0:
+        raise ValueError(f"max_tokens must be >= 0 (got {max_tokens})")
+    length = window_length(window_cfg, tokenizer.history)
+    wanted = math.ceil(max_tokens / window_cfg.context)
+    limit = max(wanted, math.ceil(scan_tokens / window_cfg.context))
+    rng = np.random.default_rng(seed)
+    kept: list[tuple[int, np.ndarray]] = []
+    windows = iter_windows(open_pieces, split_cfg, window_cfg, tokenizer, split)
+    try:
+        for index, window in enumerate(itertools.islice(windows, limit)):
+            if len(kept) < wanted:
+                kept.append((index, window))
+            else:
+                slot = int(rng.integers(0, index + 1))
+                if slot < wanted:
+                    kept[slot] = (index, window)
+    finally:
+        windows.close()
+    if not kept:
+        return np.zeros((0, length), dtype=tokenizer.store_dtype)
+    kept.sort(key=lambda item: item[0])
+    return np.stack([window for _, window in kept])

@@ -15,12 +15,15 @@ import torch
 from torch import nn
 
 from genoenc.errors import ConfigError
+from genoenc.models.heads import ChainHead, softmax_nats
 from genoenc.models.lstm import LSTMBody
 from genoenc.models.transformer import Transformer
 
-__all__ = ["ARCHS", "ModelConfig", "TaskModel", "build_model"]
+__all__ = ["ARCHS", "HEADS", "ModelConfig", "TaskModel", "build_model"]
 
 ARCHS: tuple[str, ...] = ("transformer", "lstm")
+#: Output heads: ``auto`` is ``chain`` for non-overlapping k-mers (k > 1), else ``softmax``.
+HEADS: tuple[str, ...] = ("auto", "softmax", "chain")
 
 
 def _is_int(value: object) -> bool:
@@ -39,6 +42,9 @@ class ModelConfig:
         d_ff: Feed-forward width; ``None`` means ``4 * d_model``.
         dropout: Dropout probability in ``[0, 1)``.
         context: Longest sequence the model accepts (positions of the transformer).
+        head: ``softmax`` (one output row per target id), ``chain`` (non-overlapping
+            k-mers as k successive base predictions, :class:`~genoenc.models.heads.ChainHead`)
+            or ``auto`` (``chain`` for non-overlapping k-mers, else ``softmax``).
     """
 
     arch: str = "transformer"
@@ -48,8 +54,11 @@ class ModelConfig:
     d_ff: int | None = None
     dropout: float = 0.0
     context: int = 256
+    head: str = "auto"
 
     def __post_init__(self) -> None:
+        if self.head not in HEADS:
+            raise ConfigError(f"model.head must be one of {', '.join(HEADS)} (got {self.head!r})")
         if self.arch not in ARCHS:
             raise ConfigError(f"model.arch must be one of {', '.join(ARCHS)} (got {self.arch!r})")
         for name in ("d_model", "n_layer", "n_head", "context"):
@@ -82,7 +91,9 @@ class ModelConfig:
 class TaskModel(nn.Module):
     """Input projection, causal body, head: ``(B, T, d_in)`` -> logits ``(B, T, V_target)``."""
 
-    def __init__(self, cfg: ModelConfig, d_in: int, target_vocab_size: int) -> None:
+    def __init__(
+        self, cfg: ModelConfig, d_in: int, target_vocab_size: int, target_k: int = 1
+    ) -> None:
         super().__init__()
         if d_in < 1 or target_vocab_size < 1:
             raise ValueError(
@@ -103,7 +114,16 @@ class TaskModel(nn.Module):
             )
         else:
             self.body = LSTMBody(d_model=cfg.d_model, n_layer=cfg.n_layer, dropout=cfg.dropout)
-        self.head = nn.Linear(cfg.d_model, target_vocab_size)
+        self.head: nn.Module
+        if cfg.head == "chain" or (cfg.head == "auto" and target_k > 1):
+            if target_k < 2 or target_vocab_size != 4**target_k + 4:
+                raise ConfigError(
+                    "model.head chain needs non-overlapping DNA k-mers with k >= 2 "
+                    f"(targets here: {target_vocab_size} ids)"
+                )
+            self.head = ChainHead(cfg.d_model, target_k)
+        else:
+            self.head = nn.Linear(cfg.d_model, target_vocab_size)
         self._init_weights()
 
     def _init_weights(self) -> None:
@@ -123,14 +143,8 @@ class TaskModel(nn.Module):
             if name.endswith("c_proj.weight"):
                 nn.init.normal_(param, mean=0.0, std=residual_std)
 
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        """Next-token logits for encoded tokens.
-
-        Args:
-            x: Encoder output ``(B, T, d_in)``.
-
-        Returns:
-            Logits ``(B, T, V_target)``; position t depends on inputs ``<= t`` only.
+    def hidden(self, x: torch.Tensor) -> torch.Tensor:
+        """The body's output ``(B, T, d_model)`` for encoded tokens ``x (B, T, d_in)``.
 
         Raises:
             ValueError: ``T`` exceeds ``config.context``.
@@ -140,8 +154,40 @@ class TaskModel(nn.Module):
             raise ValueError(
                 f"sequence of length {T} is longer than the model context {self.config.context}"
             )
-        h = self.input_proj(x)  # (B, T, d_model)
-        h = self.body(h)  # (B, T, d_model)
+        return self.body(self.input_proj(x))  # (B, T, d_model)
+
+    def nats(self, h: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+        """Cross-entropy ``(B, T)`` of the targets ``y`` given hidden states ``h``."""
+        if isinstance(self.head, ChainHead):
+            return self.head.nats(h, y)
+        return softmax_nats(self.head(h), y)
+
+    def predict(self, h: torch.Tensor) -> torch.Tensor:
+        """The most probable target id at every position ``(B, T)``."""
+        if isinstance(self.head, ChainHead):
+            return self.head.predict(h)
+        return self.head(h).argmax(dim=-1)
+
+    def forward(self, x: torch.Tensor, y: torch.Tensor | None = None) -> torch.Tensor:
+        """Next-token logits for encoded tokens, or the cross-entropy of targets ``y``.
+
+        Args:
+            x: Encoder output ``(B, T, d_in)``.
+            y: Target ids ``(B, T)``, or ``None``.
+
+        Returns:
+            Without ``y``: logits ``(B, T, V_target)`` (for the chain head, exact
+            log-probabilities); position t depends on inputs ``<= t`` only. With ``y``:
+            nats ``(B, T)`` (what training runs: the chain head never builds all logits).
+
+        Raises:
+            ValueError: ``T`` exceeds ``config.context``.
+        """
+        h = self.hidden(x)
+        if y is not None:
+            return self.nats(h, y)
+        if isinstance(self.head, ChainHead):
+            return self.head.log_probs(h)
         return self.head(h)  # (B, T, V_target)
 
     def param_counts(self) -> dict[str, int]:
@@ -163,7 +209,9 @@ class TaskModel(nn.Module):
         return sum(p.numel() for p in self.parameters())
 
 
-def build_model(cfg: ModelConfig, d_in: int, target_vocab_size: int) -> TaskModel:
+def build_model(
+    cfg: ModelConfig, d_in: int, target_vocab_size: int, target_k: int = 1
+) -> TaskModel:
     """Build the task model for inputs of width ``d_in`` (the encoder's ``d_out``).
 
     Initial weights come from torch's global RNG: the same ``torch.manual_seed`` gives the
@@ -173,5 +221,7 @@ def build_model(cfg: ModelConfig, d_in: int, target_vocab_size: int) -> TaskMode
         cfg: The model config.
         d_in: Width of the encoded tokens.
         target_vocab_size: Number of target ids (logits per position).
+        target_k: Bases per target (k of non-overlapping k-mers; 1 otherwise): the
+            ``auto`` head is a chain of k base predictions when it is above 1.
     """
-    return TaskModel(cfg, d_in, target_vocab_size)
+    return TaskModel(cfg, d_in, target_vocab_size, target_k)

@@ -16,7 +16,7 @@ from typing import Any
 
 import yaml
 
-from genoenc.data import SplitConfig, WindowConfig
+from genoenc.data import SplitConfig, WindowConfig, blocks_for_stride
 from genoenc.encoders import EncoderConfig
 from genoenc.errors import ConfigError
 from genoenc.io import ReaderConfig
@@ -51,7 +51,14 @@ class TrainConfig:
         batch_size: Windows per optimiser step (global, across all ranks).
         lr: Peak learning rate of AdamW; warmup then cosine decay to ``lr * min_lr_frac``.
         eval_interval: Fraction of the budget between validation evaluations.
-        eval_tokens: Cap on the test sample's targets (the validation sample gets a quarter).
+        eval_tokens: Cap on the test sample's targets.
+        val_tokens: Targets in the validation sample; ``None`` sizes it to the budget:
+            ``tokens_budget / 100`` within ``16 x context .. eval_tokens / 4``, so ten
+            validation passes cost about 3% of the training steps.
+        eval_scan_tokens: The eval samples are drawn uniformly from the windows within
+            the first ``eval_scan_tokens`` targets of their split (the whole split of
+            any genome up to ~150 Mb), so they do not all come from one region.
+        threads: CPU threads for torch (``None``: every core this process may use).
         ref_train_tokens: Cap on the train tokens the Markov references are fitted on.
         markov_max_k: Highest Markov order tried (chosen on validation).
         checkpoint_every: Fraction of the budget between checkpoints.
@@ -68,6 +75,8 @@ class TrainConfig:
     grad_clip: float = 1.0
     eval_interval: float = 0.1
     eval_tokens: int = 1 << 19
+    val_tokens: int | None = None
+    eval_scan_tokens: int = 1 << 24
     ref_train_tokens: int = 1 << 22
     markov_max_k: int = 12
     checkpoint_every: float = 0.1
@@ -75,11 +84,16 @@ class TrainConfig:
     seed: int = 0
     rc_aug: bool = False
     source_run: str | None = None
+    threads: int | None = None
 
     def __post_init__(self) -> None:
         for name in ("tokens_budget", "batch_size", "eval_tokens", "ref_train_tokens"):
             if getattr(self, name) < 1:
                 raise ConfigError(f"train.{name} must be positive (got {getattr(self, name)})")
+        for name in ("val_tokens", "threads"):
+            value = getattr(self, name)
+            if value is not None and value < 1:
+                raise ConfigError(f"train.{name} must be positive (got {value})")
         if self.seed < 0:
             raise ConfigError(f"train.seed must be 0 or more (got {self.seed})")
         if not 0 < self.lr < 1:
@@ -123,12 +137,32 @@ class RunConfig:
                 f"model.context ({self.model.context}) must be at least window.context "
                 f"({self.window.context})"
             )
-        longest = self.split.block_tokens
+        longest = self.token_split.block_tokens
         if self.window.context + 1 > longest:
             raise ConfigError(
                 f"window.context ({self.window.context}) is longer than every window can be: "
                 f"blocks hold {longest} tokens (split.block_tokens)"
             )
+
+    @property
+    def val_tokens(self) -> int:
+        """Targets of the validation sample (``train.val_tokens`` or sized to the budget)."""
+        if self.train.val_tokens is not None:
+            return self.train.val_tokens
+        floor = 16 * self.window.context
+        return max(floor, min(self.train.tokens_budget // 100, self.train.eval_tokens // 4))
+
+    @property
+    def target_k(self) -> int:
+        """Bases per target: k for non-overlapping DNA k-mers, else 1 (the head's choice)."""
+        tok = self.tokenizer
+        return tok.k if tok.kind == "dna" and tok.stride == tok.k else 1
+
+    @property
+    def token_split(self) -> SplitConfig:
+        """The split in the tokenizer's units: DNA blocks hold the same bases for every k."""
+        stride = self.tokenizer.stride if self.tokenizer.kind == "dna" else 1
+        return blocks_for_stride(self.split, int(stride or 1))
 
 
 _SECTIONS = ("reader", "tokenizer", "split", "window", "encoder", "model", "train")
@@ -160,6 +194,10 @@ def merge_config(cfg: RunConfig, overrides: Mapping[str, Any]) -> RunConfig:
             raise ConfigError(f"config section {section!r} must be a mapping")
         stage = getattr(cfg, section)
         values = check_section(section, type(stage), values)  # types, one line per error
+        if section == "tokenizer" and "k" in values and "stride" not in values:
+            # The stride defaults to k: a new k without a stride means non-overlapping
+            # k-mers, not the stride the old k had resolved to.
+            values = {**values, "stride": None}
         try:
             changes[section] = dataclasses.replace(
                 stage, **{k: _coerce(getattr(stage, k), v) for k, v in values.items()}

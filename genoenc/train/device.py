@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator
+import os
+from collections.abc import Iterator, Mapping
 
 import torch
 
 from genoenc.errors import ConfigError
 
-__all__ = ["autocast", "pick_device"]
+__all__ = ["autocast", "cpu_threads", "pick_device"]
 
 
 def pick_device(name: str) -> torch.device:
@@ -45,3 +46,19 @@ def autocast(device: torch.device) -> Iterator[None]:
             yield
     else:
         yield
+
+
+def cpu_threads(requested: int | None, environ: Mapping[str, str] | None = None) -> int:
+    """Threads for torch: ``requested``, or the cores this process may use shared among
+    the processes ``torchrun`` started on this machine (``LOCAL_WORLD_SIZE``).
+
+    >>> cpu_threads(3)
+    3
+    >>> cpu_threads(None, {"LOCAL_WORLD_SIZE": "10000"})
+    1
+    """
+    if requested is not None:
+        return requested
+    env = os.environ if environ is None else environ
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    return max(1, (cores or 1) // max(1, int(env.get("LOCAL_WORLD_SIZE", "1"))))

@@ -135,9 +135,9 @@ class EncoderModel(nn.Module):
         self.encoder = encoder
         self.model = model
 
-    def forward(self, ids: torch.Tensor) -> torch.Tensor:
-        """``ids: (B, T)`` -> logits ``(B, T, V)``."""
-        return self.model(self.encoder(ids))
+    def forward(self, ids: torch.Tensor, y: torch.Tensor | None = None) -> torch.Tensor:
+        """``ids: (B, T)`` -> logits ``(B, T, V)``, or with targets ``y`` their nats ``(B, T)``."""
+        return self.model(self.encoder(ids), y)
 
 
 class Distributed:

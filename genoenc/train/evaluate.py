@@ -7,12 +7,19 @@ from typing import Any
 
 import numpy as np
 import torch
-import torch.nn.functional as F
 from torch import nn
+
+from genoenc.models.heads import softmax_nats
 
 from .device import autocast
 
-__all__ = ["bits_per_unit", "evaluate", "masked_loss"]
+__all__ = ["bits_per_unit", "evaluate", "masked_loss", "masked_mean"]
+
+
+def masked_mean(nats: torch.Tensor, scored: torch.Tensor) -> torch.Tensor:
+    """Mean of per-target nats ``(B, T)`` over scored targets only (not N, START, PAD)."""
+    weights = scored.to(nats.dtype)
+    return (nats * weights).sum() / weights.sum().clamp(min=1.0)
 
 
 def masked_loss(logits: torch.Tensor, targets: torch.Tensor, scored: torch.Tensor) -> torch.Tensor:
@@ -23,9 +30,7 @@ def masked_loss(logits: torch.Tensor, targets: torch.Tensor, scored: torch.Tenso
         targets: (B, T) int64.
         scored: (B, T) bool: targets that count (not N, START, PAD).
     """
-    losses = F.cross_entropy(logits.flatten(0, 1).float(), targets.flatten(), reduction="none")
-    weights = scored.flatten().to(losses.dtype)
-    return (losses * weights).sum() / weights.sum().clamp(min=1.0)
+    return masked_mean(softmax_nats(logits, targets), scored)
 
 
 @torch.no_grad()
@@ -67,10 +72,10 @@ def evaluate(
         x = torch.from_numpy(inputs).to(device)
         y = torch.from_numpy(targets).to(device)
         with autocast(device):
-            logits = model(encoder(x))  # (B, T, V)
-        losses = F.cross_entropy(logits.flatten(0, 1).float(), y.flatten(), reduction="none")
+            h = model.hidden(encoder(x))  # (B, T, d_model)
+            losses = model.nats(h, y)  # (B, T)
+            predicted = model.predict(h).cpu().numpy()
         nats = losses.double().cpu().numpy().reshape(targets.shape)
-        predicted = logits.argmax(dim=-1).cpu().numpy()
         total_nats += float(nats[scored].sum())
         counted_nats += float(nats[counted].sum())
         correct += int((predicted == targets)[scored].sum())

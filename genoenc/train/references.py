@@ -25,11 +25,14 @@ from genoenc.tokenize.vocab import DNA_VOCAB_SIZE, N
 from .rundir import atomic_write_json, config_hash
 
 __all__ = [
+    "LEARNED_NOTHING_GAP",
     "base_segments",
     "cached",
+    "gap_closed",
     "kmer_order0_bits",
     "learned_nothing",
     "max_markov_order",
+    "no_context_bits",
     "reference_bits",
     "token_reference_bits",
     "token_segments",
@@ -112,21 +115,60 @@ def reference_bits(
     return result
 
 
+#: A run that closes less than this share of the gap between the no-context reference
+#: and the best Markov model is flagged ``learned_nothing``.
+LEARNED_NOTHING_GAP = 0.10
+#: Below this gap (bits per unit) the source has no context to learn: ``gap_closed`` is
+#: undefined and the flag falls back to "within 1% of the no-context reference".
+_MIN_GAP = 1e-3
+
+
+def no_context_bits(reference: Mapping[str, Any]) -> float:
+    """The best a model can do with no context: order-0, or for non-overlapping k-mers the
+    k-mer unigram (``order0_token_bits``) when it is lower (a k-mer's frequency already
+    holds the dependencies between its own bases)."""
+    return float(min(reference["order0_bits"], reference.get("order0_token_bits", math.inf)))
+
+
+def gap_closed(test_bits: float, reference: Mapping[str, Any]) -> float | None:
+    """Share of the gap from the no-context reference to the best Markov model a run closed.
+
+    0 is a run at the no-context reference, 1 a run as good as the best count table, above
+    1 a run that beats it. ``None`` when the references have no Markov figure or no gap.
+
+    >>> round(gap_closed(1.95, {"order0_bits": 2.0, "markov_bits": 1.9}), 6)
+    0.5
+    >>> gap_closed(1.95, {"order0_bits": 2.0}) is None
+    True
+    """
+    markov = reference.get("markov_bits")
+    if markov is None or not math.isfinite(markov) or not math.isfinite(test_bits):
+        return None
+    floor = no_context_bits(reference)
+    if floor - markov < _MIN_GAP:
+        return None
+    return float((floor - test_bits) / (floor - markov))
+
+
 def learned_nothing(test_bits: float, reference: Mapping[str, Any]) -> bool:
-    """Whether a run's test bits per unit are within 1% of the order-0 reference.
+    """Whether a run closed less than :data:`LEARNED_NOTHING_GAP` of the gap to the best
+    Markov model (:func:`gap_closed`); where that gap is undefined, whether its test bits
+    are within 1% of the no-context reference.
 
-    For non-overlapping k-mers the order-0 reference is the k-mer unigram
-    (``order0_token_bits``) when it is the lower one: a run at the k-mer frequencies has
-    learned nothing from its context.
-
+    >>> learned_nothing(1.995, {"order0_bits": 2.0, "markov_bits": 1.935})
+    True
+    >>> learned_nothing(1.98, {"order0_bits": 2.0, "markov_bits": 1.935})
+    False
+    >>> learned_nothing(1.9629, {"order0_bits": 2.0, "order0_token_bits": 1.9623,
+    ...                          "markov_bits": 1.93})
+    True
     >>> learned_nothing(1.98, {"order0_bits": 2.0})
     True
-    >>> learned_nothing(1.96, {"order0_bits": 2.0}), learned_nothing(
-    ...     1.96, {"order0_bits": 2.0, "order0_token_bits": 1.962})
-    (False, True)
     """
-    order0 = min(reference["order0_bits"], reference.get("order0_token_bits", math.inf))
-    return bool(test_bits >= 0.99 * order0)
+    share = gap_closed(test_bits, reference)
+    if share is None:
+        return bool(test_bits >= 0.99 * no_context_bits(reference))
+    return share < LEARNED_NOTHING_GAP
 
 
 def kmer_order0_bits(tokenizer: Any, train: np.ndarray, test: np.ndarray) -> float:

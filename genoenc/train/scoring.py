@@ -81,7 +81,7 @@ def evaluate_run(
         source_table=_placeholder_table(cfg, tokenizer.input_vocab_size),
         seed=cfg.train.seed,
     )
-    model = build_model(cfg.model, encoder.d_out, tokenizer.target_vocab_size)
+    model = build_model(cfg.model, encoder.d_out, tokenizer.target_vocab_size, cfg.target_k)
     state = load_checkpoint(run)
     try:
         encoder.load_state_dict(state["encoder"])
@@ -91,7 +91,7 @@ def evaluate_run(
     target = _whole_input(dataclasses.replace(cfg, reader=other.reader, tokens=other.tokens))
     cap = eval_tokens or cfg.train.eval_tokens
     windows = collect_windows(
-        open_piece_source(target, tokenizer), target.split, cfg.window, tokenizer, "test", cap
+        open_piece_source(target, tokenizer), target.token_split, cfg.window, tokenizer, "test", cap
     )
     if len(windows) == 0:
         raise InputError(
@@ -104,11 +104,11 @@ def evaluate_run(
     test = evaluate(encoder, model, tokenizer, windows, dev)
     own = open_piece_source(cfg, tokenizer)
     train_sample = collect_windows(
-        own, cfg.split, cfg.window, tokenizer, "train", cfg.train.ref_train_tokens
+        own, cfg.token_split, cfg.window, tokenizer, "train", cfg.train.ref_train_tokens
     )
     val_sample = collect_windows(
         own,
-        cfg.split,
+        cfg.token_split,
         cfg.window,
         tokenizer,
         "val",
@@ -143,7 +143,7 @@ def baseline(cfg: RunConfig) -> dict[str, Any]:
     pieces = open_piece_source(cfg, tokenizer)
 
     def sample(split: str, cap: int) -> Any:
-        return collect_windows(pieces, cfg.split, cfg.window, tokenizer, split, cap)
+        return collect_windows(pieces, cfg.token_split, cfg.window, tokenizer, split, cap)
 
     test = sample("test", cfg.train.eval_tokens)
     if len(test) == 0:

@@ -9,7 +9,8 @@ from typing import Any
 
 import numpy as np
 
-from genoenc.data import OpenPieces, store_pieces
+from genoenc.data import OpenPieces, Piece, store_pieces
+from genoenc.data.read_split import as_piece
 from genoenc.errors import ConfigError
 from genoenc.io import describe_inputs, local_path, read_inputs
 from genoenc.store import TokenStore
@@ -44,10 +45,10 @@ def open_piece_source(cfg: RunConfig, tokenizer: Any) -> OpenPieces:
 
         return open_blocks
 
-    def open_pieces() -> Iterator[tuple[str, np.ndarray]]:
+    def open_pieces() -> Iterator[Piece]:
         chunks = read_inputs(cfg.reader, alphabet=tokenizer.alphabet)
         for chunk, ids in tokenizer.encode_chunks(chunks):
-            yield chunk.name, ids
+            yield as_piece(chunk, ids)  # reads carry their origin: split by locus (issue 13)
 
     return open_pieces
 
@@ -95,11 +96,17 @@ def reference_key(cfg: RunConfig) -> dict[str, Any]:
         "kind": "references",
         # Raised when the references gain a field (2: order0_token_bits), so entries
         # cached by an older genoenc are computed again rather than read without it.
-        "format": 2,
+        # 3: eval samples drawn across the split, DNA blocks counted in bases.
+        "format": 3,
         "inputs": _file_stamps(cfg),
         "reader": dataclasses.asdict(cfg.reader),
         "tokenizer": dataclasses.asdict(cfg.tokenizer),
         "split": dataclasses.asdict(cfg.split),
         "window": dataclasses.asdict(cfg.window),
-        "caps": [cfg.train.eval_tokens, cfg.train.ref_train_tokens, cfg.train.markov_max_k],
+        "caps": [
+            cfg.train.eval_tokens,
+            cfg.train.eval_scan_tokens,
+            cfg.train.ref_train_tokens,
+            cfg.train.markov_max_k,
+        ],
     }
