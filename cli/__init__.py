@@ -28,6 +28,8 @@ _COMMANDS = {
     "compare": "genoenc.cli.compare:compare",
     "report": "genoenc.cli.report:report",
     "study": "genoenc.cli.study:study",
+    "export": "genoenc.cli.export:export",
+    "score": "genoenc.cli.score:score",
 }
 
 

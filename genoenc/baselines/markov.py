@@ -242,12 +242,36 @@ class MarkovModel:
         wanted = set(range(self.max_order + 1))
         return self._score(segments, scored_mask, self.max_order, wanted)
 
+    def target_bits(
+        self, segments: Segments, scored_mask: Segments | None = None, *, order: int | None = None
+    ) -> np.ndarray:
+        """Bits of each scored target, in order (the terms :meth:`bits` sums).
+
+        Args:
+            segments: Segments to score (list of 1-D int arrays, or 2-D rows).
+            scored_mask: Targets to score; ``None`` scores every position.
+            order: Order to score at (default :attr:`order`).
+
+        Returns:
+            float64 ``(n_targets,)``: the scored positions of the segments laid end to end.
+        """
+        order = self.order if order is None else order
+        self._check_eval_order(order)
+        per_target: list[np.ndarray] = []
+        self._score(segments, scored_mask, order, {order}, per_target)
+        return per_target[0] if per_target else np.zeros(0)
+
     def _check_eval_order(self, order: int) -> None:
         if not 0 <= order <= self.max_order:
             raise ConfigError(f"markov.order must be in 0..{self.max_order} (got {order})")
 
     def _score(
-        self, segments: Segments, scored_mask: Segments | None, up_to: int, wanted: set[int]
+        self,
+        segments: Segments,
+        scored_mask: Segments | None,
+        up_to: int,
+        wanted: set[int],
+        per_target: list[np.ndarray] | None = None,
     ) -> tuple[np.ndarray, int]:
         vocab = self.vocab_size
         flat = flatten_segments(segments, scored_mask)
@@ -284,6 +308,8 @@ class MarkovModel:
                 top = prob.copy()
                 top[here] = _interpolate(table.top, *hits)
                 totals[j] = -np.log2(top).sum()
+                if per_target is not None and j == up_to:
+                    per_target.append(-np.log2(top))
             if j < up_to:
                 prob[here] = _interpolate(table.lower, *hits)
         return totals, int(positions.size)

@@ -10,12 +10,14 @@ import contextlib
 import os
 import zlib
 from collections.abc import Iterator
-from typing import Any, BinaryIO, Literal, TypeAlias
+from typing import Any, BinaryIO, Literal, TypeAlias, cast
 
 try:  # python-isal: the same API as zlib's decompress objects, about twice as fast.
     from isal import isal_zlib as _isal_zlib
+
+    _HAVE_ISAL = True
 except ImportError:  # pragma: no cover - isal is a core dependency; zlib still works
-    _isal_zlib = None
+    _HAVE_ISAL = False
 
 from genoenc.errors import FileFormatError, InputError
 from genoenc.io._stdin import is_stdin, label, local_path
@@ -53,13 +55,14 @@ _GZIP_WBITS = 16 + zlib.MAX_WBITS
 #: Which inflater decodes gzip: ``"isal"`` (python-isal's ``isal_zlib``, measured at about
 #: twice zlib's speed on one core; see benchmarks/io.py) when installed, else ``"zlib"``.
 #: Both check every member's CRC-32 and length. Benchmarks set it to compare the two.
-GZIP_BACKEND = "isal" if _isal_zlib is not None else "zlib"
+GZIP_BACKEND = "isal" if _HAVE_ISAL else "zlib"
 
 
 def _inflater() -> tuple[Any, tuple[type[Exception], ...]]:
     """A fresh gzip decompress object of :data:`GZIP_BACKEND` and the errors it raises."""
-    if GZIP_BACKEND == "isal" and _isal_zlib is not None:
-        return _isal_zlib.decompressobj(_GZIP_WBITS), (_isal_zlib.error, zlib.error)
+    if GZIP_BACKEND == "isal" and _HAVE_ISAL:
+        isal_error = cast("type[Exception]", _isal_zlib.error)
+        return _isal_zlib.decompressobj(_GZIP_WBITS), (isal_error, zlib.error)
     return zlib.decompressobj(_GZIP_WBITS), (zlib.error,)
 
 

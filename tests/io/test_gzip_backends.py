@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import gzip
 import io
-from collections.abc import Iterator
 
 import pytest
 
@@ -14,9 +13,9 @@ from tests.helpers import sample_path
 
 
 @pytest.fixture(params=["isal", "zlib"])
-def backend(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+def backend(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
     monkeypatch.setattr(_open, "GZIP_BACKEND", request.param)
-    yield request.param
+    return str(request.param)
 
 
 def _decompress(data: bytes, block_size: int = 1 << 12) -> bytes:

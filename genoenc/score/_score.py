@@ -1,0 +1,255 @@
+"""``score_run``: per-base bits of a trained run over a FASTA, written as tracks."""
+
+from __future__ import annotations
+
+import logging
+import math
+import os
+import time
+from collections.abc import Callable, Iterable, Iterator
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from genoenc.baselines.markov import MarkovModel
+from genoenc.data import collect_windows
+from genoenc.errors import ConfigError, InputError
+from genoenc.export._run import TrainedRun, load_trained_run
+from genoenc.io import Chunk, Region, parse_region, read_bed, read_fasta, read_fasta_regions
+from genoenc.tokenize.vocab import DNA_VOCAB_SIZE, N_BASES, START, TRANSLATE
+from genoenc.train.references import base_segments
+from genoenc.train.sources import open_piece_source
+
+from ._tracks import RecordTotals, ScoreConfig, score_chunks
+from ._writers import BedGraphWriter, BigWigWriter, is_bigwig, open_track, track_path
+
+__all__ = ["fit_run_markov", "score_run"]
+
+logger = logging.getLogger(__name__)
+
+
+def fit_run_markov(run: TrainedRun) -> MarkovModel:
+    """The run's best Markov model: its chosen order, fitted on its own train split.
+
+    The same sample the run's reference was fitted on (the first windows of the train
+    split, up to ``train.ref_train_tokens``), at the order chosen on validation
+    (``metrics.reference.markov_order``).
+    """
+    cfg, tok = run.config, run.tokenizer
+    order = int(run.metrics["reference"]["markov_order"])
+    try:
+        train = collect_windows(
+            open_piece_source(cfg, tok),
+            cfg.split,
+            cfg.window,
+            tok,
+            "train",
+            cfg.train.ref_train_tokens,
+        )
+    except InputError as exc:
+        raise InputError(
+            str(run.path), f"--markov refits the run's Markov model on its training data: {exc}"
+        ) from None
+    segments, mask = base_segments(tok, train)
+    return MarkovModel.fit(segments, order, vocab_size=DNA_VOCAB_SIZE, scored_mask=mask)
+
+
+class _BaseTee:
+    """Passes chunks through and keeps the current record's base ids (START at 0)."""
+
+    def __init__(self, chunks: Iterable[Chunk]) -> None:
+        self._chunks = chunks
+        self.record: str | None = None
+        self.bases = np.zeros(0, dtype=np.int64)
+        self.origin = 0  # base-stream position of bases[0]
+
+    def __iter__(self) -> Iterator[Chunk]:
+        for chunk in self._chunks:
+            ids = TRANSLATE[np.frombuffer(chunk.seq, dtype=np.uint8)].astype(np.int64)
+            if chunk.first:
+                self.record = chunk.name
+                self.bases = np.concatenate([[START], ids])
+                self.origin = 0
+            else:
+                self.bases = np.concatenate([self.bases, ids])
+            yield chunk
+
+    def segment(self, lo: int, hi: int, order: int) -> tuple[np.ndarray, np.ndarray]:
+        """Base ids from ``lo - order`` (or 0) to ``hi`` and the mask of ``lo .. hi - 1``."""
+        first = max(0, lo - order)
+        if first < self.origin:
+            raise RuntimeError("base positions asked for were already dropped")
+        seg = self.bases[first - self.origin : hi - self.origin]
+        mask = np.zeros(seg.size, dtype=bool)
+        mask[lo - first :] = seg[lo - first :] < N_BASES
+        return seg, mask
+
+    def drop_before(self, position: int) -> None:
+        cut = max(0, position - self.origin)
+        if cut:
+            self.bases = self.bases[cut:]
+            self.origin += cut
+
+
+def _fai_sizes(path: str) -> list[tuple[str, int]] | None:
+    fai = Path(path + ".fai")
+    if not fai.exists():
+        return None
+    sizes = []
+    for line in fai.read_text().splitlines():
+        fields = line.split("\t")
+        if len(fields) >= 2:
+            sizes.append((fields[0], int(fields[1])))
+    return sizes
+
+
+def _contig_sizes(fasta: str) -> list[tuple[str, int]]:
+    """Contig lengths in file order: from the ``.fai``, else by reading the file once."""
+    sizes = _fai_sizes(fasta)
+    if sizes is not None:
+        return sizes
+    logger.info("%s: no .fai; reading it once for the contig lengths bigWig needs", fasta)
+    lengths: dict[str, int] = {}
+    for chunk in read_fasta(fasta):
+        lengths[chunk.name] = lengths.get(chunk.name, 0) + len(chunk.seq)
+    return list(lengths.items())
+
+
+def _inputs(
+    fasta: str, regions: list[Region]
+) -> tuple[Iterator[Chunk], Callable[[str], tuple[str, int]]]:
+    """The chunk stream and a map from record name to (contig, 0-based offset)."""
+    if not regions:
+        return read_fasta(fasta), lambda name: (name, 0)
+    located = {str(region): (region.contig, region.start) for region in regions}
+    return read_fasta_regions(fasta, regions), located.__getitem__
+
+
+def score_run(
+    run: str | os.PathLike[str],
+    fasta: str,
+    out: str | os.PathLike[str],
+    *,
+    regions: Iterable[str | Region] = (),
+    bed: str | None = None,
+    markov: bool = False,
+    cfg: ScoreConfig | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> dict[str, Any]:
+    """Score every ACGT base of ``fasta`` (or of its regions) with the run's model.
+
+    Args:
+        run: A finished DNA run directory.
+        fasta: A FASTA file (plain, gzip or bgzip; regions need a ``.fai``, bgzip a ``.gzi``).
+        out: The track: bedGraph, or bigWig when it ends in ``.bw``/``.bigwig``.
+        regions: samtools-style regions (1-based inclusive) or :class:`Region` objects.
+        bed: A BED file of regions (0-based half-open), after ``regions``.
+        markov: Also write the run's best Markov model's bits (``OUT.markov``) and the
+            gain ``markov - model`` (``OUT.gain``: positive where the model's context helps).
+        cfg: Stride, batch size and device (see :class:`ScoreConfig`).
+        progress: Called with the number of targets scored so far.
+
+    Returns:
+        JSON-ready totals: ``bases_scored``, ``bits_per_base`` (and the Markov ones),
+        per record, the tracks written, the stride, seconds.
+
+    Raises:
+        ConfigError: Not a DNA run, a bad stride, or bigWig without pyBigWig.
+        InputError: Unreadable input; regions out of order for bigWig.
+        RegionError: A region outside its contig.
+    """
+    cfg = cfg or ScoreConfig()
+    started = time.perf_counter()
+    trained = load_trained_run(Path(run))
+    if trained.tokenizer.unit_name != "base":
+        raise ConfigError(
+            f"genoenc score scores DNA runs (this run's tokenizer is "
+            f"{trained.tokenizer.config.kind!r})"
+        )
+    wanted = [parse_region(r) if isinstance(r, str) else r for r in regions]
+    if bed is not None:
+        wanted += read_bed(bed)
+    chunks, locate = _inputs(fasta, wanted)
+    out = Path(out)
+    sizes = None
+    if is_bigwig(out):
+        sizes = _contig_sizes(fasta)
+    model_bits = trained.tokenizer.config
+    k_store = model_bits.k if model_bits.k > 1 and model_bits.step == model_bits.k else 1
+    markov_model = fit_run_markov(trained) if markov else None
+    order = markov_model.order if markov_model is not None else 0
+    name = Path(str(run)).name
+    writers: dict[str, BedGraphWriter | BigWigWriter] = {}
+    paths = {"model": out}
+    if markov:
+        paths |= {"markov": track_path(out, "markov"), "gain": track_path(out, "gain")}
+    descriptions = {
+        "model": f"genoenc {name}: bits per base",
+        "markov": f"order-{order} Markov: bits per base",
+        "gain": f"order-{order} Markov bits minus {name} bits (context gain)",
+    }
+    tee = _BaseTee(chunks)
+    totals: dict[str, RecordTotals] = {}
+    try:
+        for key, path in paths.items():
+            writers[key] = open_track(path, f"{name} {key}", descriptions[key], sizes)
+        for part in score_chunks(trained, tee, cfg, progress):
+            contig, offset = locate(part.record)
+            record = totals.get(part.record)
+            if record is None:
+                record = totals[part.record] = RecordTotals(part.record, contig, offset)
+            # Base-stream positions (START = 0, the record's first base = 1) and bits.
+            if k_store > 1:
+                scored = part.targets < N_BASES**k_store
+                pos = (part.positions[scored, None] - 1) * k_store + 1 + np.arange(k_store)
+                base_pos = pos.reshape(-1)
+                base_bits = np.repeat(part.bits[scored] / k_store, k_store)
+            else:
+                scored = part.targets < N_BASES
+                base_pos, base_bits = part.positions[scored], part.bits[scored]
+            coords = offset + base_pos - 1  # 0-based coordinates of the FASTA
+            writers["model"].add(contig, coords, base_bits)
+            record.bases += int(base_pos.size)
+            record.bits += float(base_bits.sum())
+            if markov_model is not None and base_pos.size:
+                lo, hi = int(base_pos[0]), int(base_pos[-1]) + 1
+                seg, mask = tee.segment(lo, hi, order)
+                # Keep exactly the bases the model scored (the mask holds every ACGT).
+                keep = np.zeros(seg.size, dtype=bool)
+                keep[base_pos - max(0, lo - order)] = True
+                if not np.array_equal(keep, mask):
+                    raise RuntimeError("model and Markov disagree on which bases are scored")
+                mbits = markov_model.target_bits([seg], [mask])
+                writers["markov"].add(contig, coords, mbits)
+                writers["gain"].add(contig, coords, mbits - base_bits)
+                record.markov_bits += float(mbits.sum())
+                tee.drop_before(hi - order)
+    except BaseException:
+        for writer in writers.values():
+            writer.abort()
+        raise
+    for writer in writers.values():
+        writer.close()
+    if not totals:
+        raise InputError(fasta, "no base to score")
+    bases = sum(r.bases for r in totals.values())
+    bits = sum(r.bits for r in totals.values())
+    result: dict[str, Any] = {
+        "run": str(run),
+        "fasta": fasta,
+        "regions": [str(r) for r in wanted],
+        "tracks": {key: str(path) for key, path in paths.items()},
+        "context": trained.config.window.context,
+        "stride": cfg.resolved_stride(trained.config.window.context),
+        "bases_scored": bases,
+        "bits": bits,
+        "bits_per_base": bits / bases if bases else math.nan,
+        "records": [r.as_dict(markov) for r in totals.values()],
+        "seconds": time.perf_counter() - started,
+    }
+    if markov_model is not None:
+        markov_total = sum(r.markov_bits for r in totals.values())
+        result["markov_order"] = order
+        result["markov_bits_per_base"] = markov_total / bases if bases else math.nan
+    return result
