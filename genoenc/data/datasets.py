@@ -34,6 +34,7 @@ from typing import Protocol
 import numpy as np
 import torch.utils.data
 
+from genoenc.data.read_split import make_piece
 from genoenc.data.splits import SPLITS, OpenPieces, Piece, SplitConfig, block_splits, check_split
 from genoenc.data.windows import (
     WindowConfig,
@@ -102,16 +103,22 @@ def store_pieces(
     if piece_tokens < 1:
         raise ValueError(f"piece_tokens must be >= 1 (got {piece_tokens})")
 
+    # Reads (records with an origin) are split by locus, so they need their own pieces
+    # (issue 13; genoenc/data/read_split.py).
+    has_reads = any(getattr(record, "origin", None) is not None for record in store.records)
+
     def open_pieces() -> Iterator[Piece]:
         tokens = store.tokens
-        if not named:
+        if not (named or has_reads):
             for begin in range(0, len(tokens), piece_tokens):
                 yield tokens[begin : begin + piece_tokens]
             return
         for record in store.records:
             end = record.offset + record.length
+            origin = getattr(record, "origin", None)
             for begin in range(record.offset, end, piece_tokens):
-                yield record.name, tokens[begin : min(begin + piece_tokens, end)]
+                ids = tokens[begin : min(begin + piece_tokens, end)]
+                yield make_piece(record.name, ids, origin)
 
     return open_pieces
 
@@ -235,6 +242,11 @@ class StoreWindows(torch.utils.data.Dataset[np.ndarray]):
     ) -> None:
         super().__init__()
         self.split = check_split(split)
+        if any(getattr(record, "origin", None) is not None for record in store.records):
+            raise ConfigError(
+                "StoreWindows cannot split reads by locus (issue 13): use a WindowStream "
+                "over store_pieces(store) for a store of reads"
+            )
         self.window_length = _check_fits(split_cfg, window_cfg, tokenizer.history)
         self.store = store
         self.tokenizer = tokenizer

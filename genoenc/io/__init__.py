@@ -9,7 +9,7 @@ from genoenc.io._fasta import read_fasta
 from genoenc.io._inputs import ReaderConfig, describe_inputs, read_inputs
 from genoenc.io._open import DEFAULT_CHUNK_SIZE, detect_compression, file_compression
 from genoenc.io._reads import read_alignments, read_fastq
-from genoenc.io._records import Chunk
+from genoenc.io._records import Chunk, ReadOrigin
 from genoenc.io._regions import Region, parse_region, read_bed, read_fasta_regions
 from genoenc.io._stdin import STDIN, local_path
 from genoenc.io._text import read_text
@@ -18,6 +18,7 @@ __all__ = [
     "DEFAULT_CHUNK_SIZE",
     "STDIN",
     "Chunk",
+    "ReadOrigin",
     "ReaderConfig",
     "Region",
     "describe_inputs",

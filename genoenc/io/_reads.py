@@ -21,7 +21,7 @@ from genoenc.io._open import (
     iter_decompressed,
     open_source,
 )
-from genoenc.io._records import Chunk
+from genoenc.io._records import Chunk, ReadOrigin
 from genoenc.io._regions import Region, parse_region
 from genoenc.io._stdin import label, local_path
 
@@ -84,8 +84,10 @@ def _read_fastq(path: str, chunk_size: int, alphabet: bytes | None) -> Iterator[
                     skipped += 1
                     continue
                 reads += 1
+                read_name = entry.name or ""
+                origin = ReadOrigin(template_name(read_name))
                 yield from _read_chunks(
-                    name, entry.name or "", sequence.encode(), chunk_size, alphabet
+                    name, read_name, sequence.encode(), chunk_size, alphabet, origin
                 )
     except (OSError, ValueError) as error:
         raise FileFormatError(name, f"truncated or corrupt FASTQ ({error})") from error
@@ -192,7 +194,12 @@ def _alignment_chunks(
                     continue
                 reads += 1
                 yield from _read_chunks(
-                    name, read.query_name or "", sequence.encode(), chunk_size, alphabet
+                    name,
+                    read.query_name or "",
+                    sequence.encode(),
+                    chunk_size,
+                    alphabet,
+                    _alignment_origin(read),
                 )
     except OSError as error:
         raise _decode_error(name, reference, is_cram, error) from error
@@ -219,8 +226,54 @@ def _decode_error(
     )
 
 
+def template_name(read_name: str) -> str:
+    """The template (fragment) a read belongs to: its name without a ``/1``/``/2`` suffix.
+
+    Casava 1.8+ names already agree between mates (the mate number is in the
+    comment, which is not part of the name); older Illumina names end in ``/1`` and
+    ``/2``. SRA's ``SRR123.45`` spot numbers are kept: the ``.45`` is the spot, not a mate.
+
+    >>> template_name("HWI-ST560:29:B0A7LABXX:2:1101:2138:1962/2")
+    'HWI-ST560:29:B0A7LABXX:2:1101:2138:1962'
+    >>> template_name("SRR2601842.1"), template_name("r/3")
+    ('SRR2601842.1', 'r/3')
+    """
+    if len(read_name) > 2 and read_name[-2] == "/" and read_name[-1] in "12":
+        return read_name[:-2]
+    return read_name
+
+
+def _alignment_origin(read: pysam.AlignedSegment) -> ReadOrigin:
+    """Where a BAM/CRAM read's template lies on the reference (see :class:`ReadOrigin`).
+
+    Both mates of a pair on one contig get the same span: from the leftmost mate's
+    start over the template length (TLEN). An unmapped read placed at its mapped
+    mate's position (the SAM convention) is placed there; an unplaced one is not.
+    """
+    template = template_name(read.query_name or "")
+    if read.reference_id < 0 or read.reference_start < 0:
+        return ReadOrigin(template)
+    start = read.reference_start
+    end = read.reference_end if read.reference_end is not None else start + 1
+    if (
+        read.is_paired
+        and not read.mate_is_unmapped
+        and read.next_reference_id == read.reference_id
+        and read.next_reference_start >= 0
+    ):
+        start = min(start, read.next_reference_start)
+        if read.template_length:
+            end = max(end, start + abs(read.template_length))
+    return ReadOrigin(template, read.reference_name, start, end)
+
+
 def _read_chunks(
-    path: str, name: str, seq: bytes, chunk_size: int, alphabet: bytes | None
+    path: str,
+    name: str,
+    seq: bytes,
+    chunk_size: int,
+    alphabet: bytes | None,
+    origin: ReadOrigin | None = None,
 ) -> Iterator[Chunk]:
     """Cut one read into chunks, validating it first."""
     if alphabet is not None:
@@ -241,4 +294,5 @@ def _read_chunks(
             start=start,
             first=start == 0,
             last=start + chunk_size >= length,
+            origin=origin,
         )

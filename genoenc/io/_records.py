@@ -4,7 +4,32 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-__all__ = ["Chunk"]
+__all__ = ["Chunk", "ReadOrigin"]
+
+
+@dataclass(frozen=True, slots=True)
+class ReadOrigin:
+    """Where a sequencing read comes from: what the data layer splits reads by.
+
+    Reads of one locus must not fall in both train and test (a Markov model would
+    recall the test reads from the train reads), so readers of BAM/CRAM/FASTQ say where
+    each read lies; the data layer assigns reads to splits by it
+    (:mod:`genoenc.data.read_split`).
+
+    Attributes:
+        template: The read's template (fragment) name: the read name without a ``/1``
+            or ``/2`` mate suffix, so both mates (and both files of a pair) share it.
+        contig: The reference contig of an aligned (or placed) read; ``None`` for an
+            unplaced read (FASTQ, or unmapped with no mapped mate).
+        start: 0-based first reference position of the template (the leftmost of the
+            two mates of a pair on one contig); -1 when unplaced.
+        end: 0-based end (exclusive) of the template on the reference; -1 when unplaced.
+    """
+
+    template: str
+    contig: str | None = None
+    start: int = -1
+    end: int = -1
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,6 +49,8 @@ class Chunk:
         last: True for the record's last chunk (an END token follows it).
         byte_offset: Offset in the (uncompressed) file where the record's header
             or, for region/indexed reads, the record begins; -1 when unknown.
+        origin: For a sequencing read, where it comes from (splits go by it);
+            ``None`` for FASTA and text records.
     """
 
     path: str
@@ -33,3 +60,4 @@ class Chunk:
     first: bool
     last: bool
     byte_offset: int = -1
+    origin: ReadOrigin | None = None

@@ -37,6 +37,7 @@ from genoenc.errors import (
     name_os_error,
     naming_os_errors,
 )
+from genoenc.io import ReadOrigin
 from genoenc.tokenize import Tokenizer, TokenizerConfig, build_tokenizer
 
 if TYPE_CHECKING:
@@ -75,11 +76,14 @@ class StoreRecord:
         name: The record's name.
         offset: Index of its START token.
         length: Its number of tokens, START and END included.
+        origin: For a sequencing read, where it comes from (train/val/test splits go
+            by it; see :mod:`genoenc.data.read_split`); ``None`` otherwise.
     """
 
     name: str
     offset: int
     length: int
+    origin: ReadOrigin | None = None
 
     @property
     def end(self) -> int:
@@ -252,7 +256,10 @@ def write_store(
                 if chunk.last:
                     records.append(
                         StoreRecord(
-                            name=chunk.name, offset=record_offset, length=n_tokens - record_offset
+                            name=chunk.name,
+                            offset=record_offset,
+                            length=n_tokens - record_offset,
+                            origin=chunk.origin,
                         )
                     )
                 if progress is not None:
@@ -270,9 +277,7 @@ def write_store(
             "dtype": str(np.dtype(tokenizer.store_dtype)),
             "byteorder": sys.byteorder,
             "n_tokens": n_tokens,
-            "records": [
-                {"name": rec.name, "offset": rec.offset, "length": rec.length} for rec in records
-            ],
+            "records": [_record_json(rec) for rec in records],
             "sources": [dict(source) for source in sources],
         }
         with (
@@ -289,6 +294,31 @@ def write_store(
         raise
     logger.info("%s: wrote %d records, %d tokens", path, len(records), n_tokens)
     return TokenStore.open(path)
+
+
+def _record_json(record: StoreRecord) -> dict[str, Any]:
+    entry: dict[str, Any] = {"name": record.name, "offset": record.offset, "length": record.length}
+    if record.origin is not None:
+        origin = record.origin
+        entry["origin"] = [origin.template, origin.contig, origin.start, origin.end]
+    return entry
+
+
+def _record_origin(entry: Mapping[str, Any]) -> ReadOrigin | None:
+    """The ``origin`` of an index record: ``[template, contig or null, start, end]``."""
+    value = entry.get("origin")
+    if value is None:
+        return None
+    template, contig, start, end = value
+    valid = (
+        isinstance(template, str)
+        and (contig is None or isinstance(contig, str))
+        and isinstance(start, int)
+        and isinstance(end, int)
+    )
+    if not valid:
+        raise TypeError("bad origin")
+    return ReadOrigin(template, contig, start, end)
 
 
 def check_destination(path: str | os.PathLike[str], *, overwrite: bool) -> None:
@@ -372,8 +402,13 @@ def _parse_index(
     end = 0
     for number, entry in enumerate(index["records"]):
         try:
-            record = StoreRecord(name=entry["name"], offset=entry["offset"], length=entry["length"])
-        except (TypeError, KeyError):
+            record = StoreRecord(
+                name=entry["name"],
+                offset=entry["offset"],
+                length=entry["length"],
+                origin=_record_origin(entry),
+            )
+        except (TypeError, KeyError, ValueError):
             raise FileFormatError(where, f"record #{number} is malformed: {entry!r:.80}") from None
         valid = (
             isinstance(record.name, str)

@@ -56,7 +56,7 @@ def _faidx(path: Path) -> list[tuple[str, bytes]]:
 
 def _fastx(path: Path) -> list[tuple[str, bytes]]:
     with pysam.FastxFile(str(path)) as fastx:
-        return [(entry.name, (entry.sequence or "").encode()) for entry in fastx]
+        return [(entry.name or "", (entry.sequence or "").encode()) for entry in fastx]
 
 
 @pytest.mark.parametrize("case", sorted(FASTA_CASES))
