@@ -25,7 +25,21 @@ from ._progress import progress_reporter
 )
 @click.option("--out", type=click.Path(file_okay=False), help="Run directory [runs/<name>].")
 @click.option("--resume", is_flag=True, help="Continue the run in --out from its checkpoint.")
-def train(config_file: str | None, out: str | None, resume: bool, **kw: Any) -> None:
+@click.option(
+    "--log",
+    "log_formats",
+    multiple=True,
+    type=click.Choice(["csv", "tensorboard"]),
+    help="Also write the log as RUN/log.csv and/or TensorBoard events in RUN/tensorboard/ "
+    "(beside log.jsonl); repeatable.",
+)
+def train(
+    config_file: str | None,
+    out: str | None,
+    resume: bool,
+    log_formats: tuple[str, ...],
+    **kw: Any,
+) -> None:
     """Train one run and print bits per base beside the references."""
     from genoenc.train import RunConfig, merge_config, run_name, train_run
 
@@ -38,7 +52,14 @@ def train(config_file: str | None, out: str | None, resume: bool, **kw: Any) -> 
     run_dir = Path(out) if out else Path("runs") / run_name(cfg)
     tokens_per_step = cfg.train.batch_size * cfg.window.context
     with progress_reporter("train", tokens_per_step=tokens_per_step) as progress:
-        metrics = train_run(cfg, run_dir, resume=resume, progress=progress, argv=sys.argv)
+        metrics = train_run(
+            cfg,
+            run_dir,
+            resume=resume,
+            progress=progress,
+            argv=sys.argv,
+            log_formats=log_formats,
+        )
     if os.environ.get("RANK", "0") == "0":  # under torchrun, rank 0 alone reports
         _echo_summary(run_dir, metrics)
 

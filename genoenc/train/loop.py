@@ -14,7 +14,7 @@ import logging
 import math
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +32,7 @@ from .config import RunConfig, config_to_dict
 from .device import autocast
 from .distributed import Distributed, per_rank_batch, setup_distributed
 from .evaluate import evaluate, masked_loss
+from .metric_log import open_metric_logs
 from .references import cached, learned_nothing, reference_bits
 from .rundir import (
     CONFIG_FILE,
@@ -271,6 +272,7 @@ def train(
     progress: ProgressFn | None = None,
     argv: list[str] | None = None,
     reference_cache: Path | None = None,
+    log_formats: Sequence[str] = (),
 ) -> dict[str, Any]:
     """Train one run into ``out`` and return its metrics (also written to ``metrics.json``).
 
@@ -286,6 +288,8 @@ def train(
         argv: The command line recorded in ``config.json``.
         reference_cache: Folder where reference results are shared between runs on the
             same data (sweeps pass one); ``None`` computes them for this run.
+        log_formats: Also mirror ``log.jsonl`` as ``csv`` and/or ``tensorboard``
+            (see :mod:`genoenc.train.metric_log`); never part of the config.
     """
     dist = setup_distributed(cfg.train.device)
     try:
@@ -300,6 +304,7 @@ def train(
                 progress=claim.watch(progress) if dist.is_main else progress,
                 argv=argv,
                 reference_cache=reference_cache,
+                log_formats=log_formats,
             )
     except BaseException:
         dist.close(wait=False)
@@ -317,6 +322,7 @@ def _train(
     progress: ProgressFn | None,
     argv: list[str] | None,
     reference_cache: Path | None,
+    log_formats: Sequence[str] = (),
 ) -> dict[str, Any]:
     cfg_dict = config_to_dict(cfg)
     batch_per_rank = per_rank_batch(cfg.train.batch_size, dist.world_size)
@@ -403,6 +409,7 @@ def _train(
         logger.info("%s: resuming at step %d of %d", out, step, total_steps)
     elif dist.is_main:
         truncate_log(out, -1)
+    metric_logs = open_metric_logs(out, log_formats, step) if dist.is_main else None
 
     def make_stream(ep: int, start: int) -> WindowStream:
         return WindowStream(
@@ -474,16 +481,16 @@ def _train(
             val = (
                 evaluate(encoder, model, tokenizer, val_windows, device) if len(val_windows) else {}
             )
-            append_log(
-                out,
-                {
-                    "step": step,
-                    "tokens_seen": step * tokens_per_step,
-                    "lr": lr,
-                    "train_loss_nats": loss_value,
-                    **{f"val_{k}": v for k, v in val.items()},
-                },
-            )
+            record = {
+                "step": step,
+                "tokens_seen": step * tokens_per_step,
+                "lr": lr,
+                "train_loss_nats": loss_value,
+                **{f"val_{k}": v for k, v in val.items()},
+            }
+            append_log(out, record)
+            if metric_logs is not None:
+                metric_logs.write(record)
         if dist.is_main and step % ckpt_every == 0 and step < total_steps:
             checkpoint()
     if not dist.is_main:
@@ -558,6 +565,8 @@ def _train(
         source = Path(cfg.train.source_run) if cfg.train.source_run else out / "source_full"
         metrics["stage_tokens"]["source_full_run"] = str(source)
     metrics["world_size"] = dist.world_size
+    if metric_logs is not None:
+        metric_logs.close()
     atomic_write_json(out / METRICS_FILE, metrics)
     return dist.broadcast(metrics)
 
