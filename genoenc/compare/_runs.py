@@ -420,7 +420,9 @@ def _run_result(
     return RunResult(
         path=run_dir,
         domain=domain,
-        data=dataset or _data_label(metrics),
+        # "data" was the name `genoenc sweep` gave command-line inputs before it used the
+        # input's file name: label such cells by their genome too.
+        data=dataset if dataset not in (None, "", "data") else _data_label(metrics),
         tokenizer=tokenizer,
         strategy=strategy,
         ratio=_integer(metrics, "ratio"),

@@ -79,6 +79,7 @@ class ReportContent:
         problems: runs and comparisons that could not be used, one line each.
         config_origin: where the configuration shown comes from.
         config_text: the sweep grid (``sweep.json``) or the distinct settings, as JSON.
+        config_tables: the same configuration as readable tables (one row per setting).
         margin: the TOST margin of the rows.
         alpha: their significance level.
         version: the genoenc version that wrote the report.
@@ -97,6 +98,7 @@ class ReportContent:
     alpha: float
     version: str
     sections: tuple[Section, ...] = ()
+    config_tables: tuple[SectionTable, ...] = ()
 
     @property
     def runs(self) -> tuple[RunResult, ...]:

@@ -102,19 +102,50 @@ def _finite_mean(values: Sequence[float]) -> float:
     return float(np.mean(finite)) if finite else math.nan
 
 
-def _reference_lines(axes: Any, runs: Sequence[RunResult]) -> None:
-    """Uniform, order-0 and Markov references (means over the runs: one test split)."""
+#: (colour, line style, marker, marker's x in axes coordinates) of each reference line:
+#: distinct in all four, so two references at nearly the same level (uniform 2.000 and
+#: order-0 1.999 on a genome) stay apart by their markers. No strategy uses these colours.
+REFERENCE_STYLES: dict[str, tuple[str, str, str, float]] = {
+    "uniform": ("#8a8a8a", ":", "^", 0.03),
+    "order-0": ("#a0522d", "--", "v", 0.09),
+    "Markov": ("#2f4f4f", "-.", "D", 0.15),
+}
+
+
+def _reference_lines(
+    axes: Any, runs: Sequence[RunResult], which: Sequence[str] = ("uniform", "order-0", "Markov")
+) -> None:
+    """Uniform, order-0 and Markov references (means over the runs: one test split), each
+    with its own colour, dash and marker, labelled with its value."""
+    from matplotlib.transforms import blended_transform_factory
+
     orders = [r.reference.markov_order for r in runs if r.reference.markov_order is not None]
     markov = f"Markov k={max(set(orders), key=orders.count)}" if orders else "Markov"
-    lines = (
-        ("uniform", [r.reference.uniform_bits for r in runs], ":"),
-        ("order-0", [r.reference.order0_bits for r in runs], "--"),
-        (markov, [r.reference.markov_bits for r in runs], "-."),
-    )
-    for label, values, style in lines:
-        level = _finite_mean(values)
-        if math.isfinite(level):
-            axes.axhline(level, color="0.45", linestyle=style, linewidth=1, label=label)
+    values = {
+        "uniform": ("uniform", [r.reference.uniform_bits for r in runs]),
+        "order-0": ("order-0", [r.reference.order0_bits for r in runs]),
+        "Markov": (markov, [r.reference.markov_bits for r in runs]),
+    }
+    # Markers sit at a fixed x in axes coordinates and at the line's level in data.
+    where = blended_transform_factory(axes.transAxes, axes.transData)
+    for key in which:
+        label, levels = values[key]
+        level = _finite_mean(levels)
+        if not math.isfinite(level):
+            continue
+        color, style, marker, x = REFERENCE_STYLES[key]
+        axes.axhline(level, color=color, linestyle=style, linewidth=1.1)
+        axes.plot(
+            [x],
+            [level],
+            transform=where,
+            color=color,
+            linestyle=style,
+            linewidth=1.1,
+            marker=marker,
+            markersize=5,
+            label=f"{label} {level:.3f}",
+        )
 
 
 def _mark_learned_nothing(axes: Any, points: Sequence[tuple[float, float]]) -> None:
@@ -271,44 +302,65 @@ def _curve(run: RunResult) -> tuple[list[float], list[float]]:
     return xs, ys
 
 
+#: Line style of each compression ratio on the learning curves (cycled past four ratios).
+RATIO_STYLES = ("-", "--", ":", "-.")
+
+
+def ratio_styles(ratios: Sequence[int]) -> dict[int, str]:
+    """The line style of each ratio of a plot: ``full``'s ratio 1 and the smallest solid.
+
+    >>> ratio_styles([8, 1, 2])
+    {1: '-', 2: '--', 8: ':'}
+    """
+    return {r: RATIO_STYLES[i % len(RATIO_STYLES)] for i, r in enumerate(sorted(set(ratios)))}
+
+
 def plot_learning_curves(
     runs: Sequence[RunResult], title: str, config: PlotConfig | None = None
 ) -> bytes | None:
-    """Validation bits per unit against tokens seen, one line per run, coloured by strategy.
+    """Validation bits per unit against tokens seen, one line per run.
 
-    Runs that learned nothing are drawn dashed with a red cross at their last point.
+    Colour is the strategy and line style the compression ratio (both in the legend);
+    runs that learned nothing end in a red cross. The order-0 reference is drawn as on
+    the other plots.
 
     Returns:
         PNG bytes; None when no run logged a validation value.
     """
+    from matplotlib.lines import Line2D
+
     curves = [(run, *_curve(run)) for run in runs]
     curves = [(run, xs, ys) for run, xs, ys in curves if xs]
     if not curves:
         return None
     config = config or PlotConfig()
     figure, axes = _figure(config)
-    labelled: set[str] = set()
+    styles = ratio_styles([run.ratio for run, _, _ in curves])
     ends = []
-    for run, xs, ys in sorted(curves, key=lambda c: strategy_order(c[0].strategy)):
-        label = run.strategy if run.strategy not in labelled else None
-        labelled.add(run.strategy)
+    for run, xs, ys in sorted(curves, key=lambda c: (strategy_order(c[0].strategy), c[0].ratio)):
         axes.plot(
             xs,
             ys,
             color=strategy_color(run.strategy),
-            linewidth=1,
-            alpha=0.8,
-            linestyle="--" if run.learned_nothing else "-",
-            label=label,
+            linewidth=1.2,
+            alpha=0.85,
+            linestyle=styles[run.ratio],
         )
         if run.learned_nothing:
             ends.append((xs[-1], ys[-1]))
-    order0 = _finite_mean([run.reference.order0_bits for run, _, _ in curves])
-    if math.isfinite(order0):
-        axes.axhline(order0, color="0.45", linestyle="--", linewidth=1, label="order-0 (test)")
+    _reference_lines(axes, [run for run, _, _ in curves], which=("order-0",))
     _mark_learned_nothing(axes, ends)
+    # The legend's entries are the two codes: colour = strategy, style = ratio.
+    handles, labels = axes.get_legend_handles_labels()
+    for strategy in dict.fromkeys(run.strategy for run, _, _ in curves):
+        handles.append(Line2D([], [], color=strategy_color(strategy), linewidth=1.6))
+        labels.append(strategy)
+    if len(styles) > 1:
+        for ratio, style in styles.items():
+            handles.append(Line2D([], [], color="0.3", linestyle=style, linewidth=1.2))
+            labels.append("full (ratio 1)" if ratio == 1 else f"ratio {ratio}")
     axes.set_xlabel("tokens seen")
     axes.set_ylabel(f"validation {runs[0].unit}")
     axes.set_title(title, fontsize="medium")
-    axes.legend(fontsize="x-small", ncol=2)
+    axes.legend(handles, labels, fontsize="x-small", ncol=2)
     return _png(figure, config)

@@ -22,12 +22,17 @@ LEARNED_NOTHING_CLASS = "learned-nothing"
 
 _CSS = """
 body { font-family: system-ui, -apple-system, "Segoe UI", Helvetica, Arial, sans-serif;
-       margin: 2em auto; max-width: 1400px; padding: 0 1em; color: #222; }
+       margin: 2em auto; max-width: 1600px; padding: 0 1em; color: #222; }
 h1 { font-size: 1.5em; } h2 { font-size: 1.2em; margin-top: 1.6em; }
 h3 { font-size: 1em; }
 table { border-collapse: collapse; font-size: 0.85em; margin: 0.5em 0 0.5em; }
-th, td { padding: 3px 8px; border-bottom: 1px solid #ddd; white-space: nowrap; }
-th { text-align: left; background: #f4f4f4; }
+th, td { padding: 3px 6px; border-bottom: 1px solid #ddd; white-space: nowrap; }
+th { text-align: left; background: #f4f4f4; white-space: normal; vertical-align: bottom; }
+td.wrap { white-space: normal; }
+table.config td { white-space: normal; overflow-wrap: anywhere; }
+table.config td:first-child { white-space: nowrap; font-family: ui-monospace, monospace; }
+.flagged { color: #d62728; font-weight: 600; }
+details summary { cursor: pointer; color: #555; font-size: 0.9em; }
 td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
 .verdict-better { color: #1a7f37; font-weight: 600; }
 .verdict-worse { color: #9a4d00; font-weight: 600; }
@@ -42,26 +47,33 @@ figcaption { font-size: 0.8em; color: #555; max-width: 640px; }
 pre { background: #f6f8fa; padding: 1em; overflow: auto; font-size: 0.8em; }
 """
 
-# (header, right-aligned) of the comparison table; the unit is filled in per block.
+# (header, right-aligned) of the comparison table; the unit is filled in per block. The
+# verdict comes right after the arms, so a narrow window never hides it; the test details
+# (raw p-values, effect sizes) come last.
 _ROW_HEADERS = (
     ("condition", False),
     ("arm a", False),
     ("arm b", False),
+    ("verdict", False),
     ("n", True),
     ("a {unit}", True),
     ("b {unit}", True),
     ("diff {unit}", True),
     ("diff 95% CI", True),
-    ("p t-test", True),
-    ("p Wilcoxon", True),
     ("p Holm", True),
     ("p TOST", True),
-    ("d_z", True),
-    ("g", True),
     ("kept a", True),
     ("kept b", True),
-    ("verdict", False),
+    ("p t-test", True),
+    ("p Wilcoxon", True),
+    ("d_z", True),
+    ("g", True),
 )
+#: Index of the verdict column in :data:`_ROW_HEADERS`.
+VERDICT_COLUMN = 3
+# Columns whose cells may wrap (at a slash, before a ±, after a comma) so the table fits a
+# 1,280 px window: condition, mean ± sd of a and b, the interval.
+_WRAP_COLUMNS = (0, 5, 6, 8)
 _RUN_HEADERS = (
     ("run", False),
     ("strategy", False),
@@ -75,10 +87,19 @@ _RUN_HEADERS = (
 )
 
 
+#: What the trainer's ``learned_nothing`` flag means (its threshold is the trainer's).
+_FLAG_MEANING = (
+    "Flagged learned_nothing by the trainer: the run did not get meaningfully below the "
+    "no-context reference (order-0; for non-overlapping k-mers the k-mer unigram), i.e. "
+    "it learned little more than token frequencies. Marked with a red cross on the plots."
+)
+_NOT_FLAGGED = "no run was flagged learned_nothing."
+
+
 def _mean_sd(mean: float, sd: float) -> str:
     if math.isnan(sd):
         return format_number(mean)
-    return f"{format_number(mean)} ± {format_number(sd)}"
+    return f"{format_number(mean)} ±\u00a0{format_number(sd)}"  # wraps before the ± only
 
 
 def _interval(interval: tuple[float, float]) -> str:
@@ -93,20 +114,20 @@ def _row_cells(row: ComparisonRow) -> list[str]:
         row.condition,
         row.arm_a,
         row.arm_b,
+        row.verdict,
         f"{row.n_pairs:,}" + ("*" if row.unpaired_seeds else ""),
         _mean_sd(row.mean_a, row.sd_a),
         _mean_sd(row.mean_b, row.sd_b),
         format_number(row.diff, signed=True),
         _interval(row.diff_ci95),
-        format_p(row.p_t),
-        format_p(row.p_wilcoxon),
         format_p(row.p_holm),
         format_p(row.p_tost),
-        format_number(row.cohens_dz, 2),
-        format_number(row.hedges_g, 2),
         format_number(row.gain_kept_a, 2),
         format_number(row.gain_kept_b, 2),
-        row.verdict,
+        format_p(row.p_t),
+        format_p(row.p_wilcoxon),
+        format_number(row.cohens_dz, 2),
+        format_number(row.hedges_g, 2),
     ]
 
 
@@ -156,13 +177,22 @@ def _counted(n: int, noun: str) -> str:
     return f"{n:,} {noun}" + ("" if n == 1 else "s")
 
 
+def _flagged_summary(content: ReportContent) -> str:
+    """``6 of 10 runs flagged learned_nothing`` (or that none was)."""
+    flagged = sum(1 for run in content.runs if run.learned_nothing)
+    if not flagged:
+        return "no run flagged learned_nothing"
+    every = " (every run)" if flagged == len(content.runs) else ""
+    return f"{flagged:,} of {_counted(len(content.runs), 'run')} flagged learned_nothing{every}"
+
+
 def _settings_lines(content: ReportContent) -> list[str]:
     return [
         f"Built by genoenc {content.version} from {', '.join(content.sources)}: "
         f"{_counted(len(content.runs), 'finished run')} in "
         f"{_counted(len(content.groups), 'group')}, "
-        f"{_counted(len(content.rows), 'comparison')}, "
-        f"{_counted(len(content.problems), 'problem')}.",
+        f"{_counted(len(content.rows), 'comparison')}; {_flagged_summary(content)}; "
+        f"{_counted(len(content.problems), 'problem')} reading the runs.",
     ]
 
 
@@ -175,12 +205,14 @@ def _html_table(
     unit: str,
     row_attrs: Callable[[int], Mapping[str, str]] | None = None,
     cell_class: Callable[[int, int], str | None] | None = None,
+    table_class: str | None = None,
 ) -> str:
     head = "".join(
         f"<th{' class=num' if right else ''}>{html.escape(name.format(unit=unit))}</th>"
         for name, right in headers
     )
-    lines = [f'<div class="wide"><table>\n<thead><tr>{head}</tr></thead>\n<tbody>']
+    table = f'<table class="{table_class}">' if table_class else "<table>"
+    lines = [f'<div class="wide">{table}\n<thead><tr>{head}</tr></thead>\n<tbody>']
     for i, cells in enumerate(body):
         attrs = row_attrs(i) if row_attrs else {}
         attr_text = "".join(f' {k}="{html.escape(v)}"' for k, v in attrs.items())
@@ -189,7 +221,10 @@ def _html_table(
             extra = cell_class(i, j) if cell_class else None
             classes = [c for c in ("num" if right else None, extra) if c]
             class_attr = f' class="{" ".join(classes)}"' if classes else ""
-            tds.append(f"<td{class_attr}>{html.escape(cell)}</td>")
+            text = html.escape(cell)
+            if extra == "wrap":  # a path or condition may break after its slashes
+                text = text.replace("/", "/<wbr>")
+            tds.append(f"<td{class_attr}>{text}</td>")
         lines.append(f"<tr{attr_text}>{''.join(tds)}</tr>")
     lines.append("</tbody>\n</table></div>")
     return "\n".join(lines)
@@ -199,12 +234,13 @@ def _html_rows(content: ReportContent) -> list[str]:
     if not content.rows:
         return ["<p>No comparison: no condition holds two arms (see Problems).</p>"]
     parts = []
-    verdict_column = len(_ROW_HEADERS) - 1
     for unit in _units(content.rows):
         rows = [row for row in content.rows if row.unit == unit]
 
         def verdict_class(i: int, j: int, rows: list[ComparisonRow] = rows) -> str | None:
-            return f"verdict-{rows[i].verdict}" if j == verdict_column else None
+            if j in _WRAP_COLUMNS:
+                return "wrap"
+            return f"verdict-{rows[i].verdict}" if j == VERDICT_COLUMN else None
 
         def reason(i: int, rows: list[ComparisonRow] = rows) -> dict[str, str]:
             return {"title": rows[i].reason}
@@ -226,7 +262,7 @@ def _flagged_against(run: RunResult) -> str:
 def _html_learned_nothing(content: ReportContent) -> list[str]:
     flagged = [run for run in content.runs if run.learned_nothing]
     if not flagged:
-        return ["<p>None: every run beat order-0 by more than 1%.</p>"]
+        return [f"<p>None: {_NOT_FLAGGED}</p>"]
     items = "".join(
         f"<li>{html.escape(content.display_path(run))} ({html.escape(run.strategy)}, ratio "
         f"{run.ratio}, seed {run.seed}): {format_number(run.value)} {html.escape(run.unit)}, "
@@ -235,9 +271,7 @@ def _html_learned_nothing(content: ReportContent) -> list[str]:
     )
     return [
         f'<ul class="{LEARNED_NOTHING_CLASS}">{items}</ul>',
-        '<p class="legend">Test loss within 1% of order-0 (for non-overlapping k-mers, of the '
-        "k-mer unigram when lower): the run learned no more than token frequencies. Marked "
-        "with a red cross on the plots.</p>",
+        f'<p class="legend">{html.escape(_FLAG_MEANING)}</p>',
     ]
 
 
@@ -283,6 +317,26 @@ def _html_sections(sections: Sequence[Section]) -> list[str]:
     return parts
 
 
+def _html_summary(line: str, content: ReportContent) -> str:
+    """The summary paragraph, with the flagged-run count in red when there are any."""
+    text = html.escape(line)
+    flagged = _flagged_summary(content)
+    if any(run.learned_nothing for run in content.runs):
+        text = text.replace(
+            html.escape(flagged), f'<span class="flagged">{html.escape(flagged)}</span>'
+        )
+    return f"<p>{text}</p>"
+
+
+def _html_config_tables(content: ReportContent) -> list[str]:
+    parts = []
+    for table in content.config_tables:
+        parts.append(_html_table(table.headers, table.rows, "", table_class="config"))
+        if table.caption:
+            parts.append(f'<p class="legend">{html.escape(table.caption)}</p>')
+    return parts
+
+
 def render_html(content: ReportContent) -> str:
     """The report as one self-contained HTML page (inline CSS, base64 PNG plots).
 
@@ -305,7 +359,7 @@ def render_html(content: ReportContent) -> str:
         f"<style>{_CSS}</style></head>",
         "<body>",
         f"<h1>{html.escape(content.title)}</h1>",
-        *(f"<p>{html.escape(line)}</p>" for line in _settings_lines(content)),
+        *(_html_summary(line, content) for line in _settings_lines(content)),
         *_html_sections(content.sections),
         "<h2>Comparison</h2>",
         *_html_rows(content),
@@ -317,7 +371,9 @@ def render_html(content: ReportContent) -> str:
         *_html_runs(content),
         "<h2>Configuration</h2>",
         f"<p>{html.escape(content.config_origin)}</p>",
-        f"<pre>{html.escape(content.config_text)}</pre>",
+        *_html_config_tables(content),
+        "<details><summary>The same as JSON</summary>",
+        f"<pre>{html.escape(content.config_text)}</pre></details>",
         "<h2>Problems</h2>",
         problems,
         "</body>",
@@ -382,7 +438,8 @@ def render_markdown(content: ReportContent, images: Mapping[str, str]) -> str:
         f"{run.ratio}, seed {run.seed}): {format_number(run.value)} {run.unit}, "
         f"{_flagged_against(run)}"
         for run in flagged
-    ] or ["None: every run beat order-0 by more than 1%."]
+    ] or [f"None: {_NOT_FLAGGED}"]
+    lines += ["", _FLAG_MEANING] if flagged else []
     lines += ["", "## Plots", ""]
     for group in content.groups:
         if not group.plots:
@@ -398,7 +455,11 @@ def render_markdown(content: ReportContent, images: Mapping[str, str]) -> str:
             if run.learned_nothing:
                 cells[-1] = "LEARNED NOTHING"
         lines += [_md_table(_RUN_HEADERS, body, unit), ""]
-    lines += ["## Configuration", "", content.config_origin, "", "```json"]
-    lines += [content.config_text, "```", "", "## Problems", ""]
+    lines += ["## Configuration", "", content.config_origin, ""]
+    for table in content.config_tables:
+        lines += [_md_table(table.headers, table.rows, ""), ""]
+        lines += [table.caption, ""] if table.caption else []
+    lines += ["The same as JSON:", "", "```json", content.config_text, "```", ""]
+    lines += ["## Problems", ""]
     lines += [f"- {p}" for p in content.problems] or ["None."]
     return "\n".join(lines) + "\n"

@@ -23,7 +23,7 @@ from genoenc.compare import (
     strategy_order,
 )
 from genoenc.errors import ConfigError
-from genoenc.report._content import Plot, ReportContent, RunGroup, Section
+from genoenc.report._content import Plot, ReportContent, RunGroup, Section, SectionTable
 from genoenc.report._cross import cross_domain_content
 from genoenc.report._plots import (
     PlotConfig,
@@ -96,8 +96,10 @@ def _group_plots(
         (
             "ratio",
             f"{label}: test {unit} vs compression ratio",
-            "Mean over seeds with 95% t-interval per strategy; full at ratio 1; grey lines "
-            "are the uniform, order-0 and Markov references on the same test split.",
+            "Mean over seeds with 95% t-interval per strategy; full at ratio 1. The "
+            "uniform (grey dotted, triangle), order-0 (brown dashed, inverted triangle) and "
+            "Markov (dark dash-dot, diamond) references are on the same test split; a red "
+            "cross marks a run that learned nothing.",
             plot_bits_vs_ratio(runs, label, config),
         ),
         (
@@ -110,8 +112,9 @@ def _group_plots(
         (
             "curves",
             f"{label}: learning curves",
-            f"Validation {unit} against training tokens seen, one line per run, coloured "
-            "by strategy; dashed with a red cross: learned nothing.",
+            f"Validation {unit} against training tokens seen, one line per run: colour "
+            "is the strategy, line style the compression ratio; a red cross ends a run that "
+            "learned nothing. The brown dashed line is the order-0 reference on the test split.",
             plot_learning_curves(runs, label, config),
         ),
     )
@@ -122,7 +125,142 @@ def _group_plots(
     ]
 
 
-def _configuration(sources: Sequence[Path], runs: Sequence[RunResult]) -> tuple[str, str]:
+# Settings always shown in the configuration table (when the runs record them); other
+# fields appear only where settings differ. Per-arm fields (strategy, ratio, seed) are in
+# the runs table.
+_KEY_SETTINGS = (
+    "reader.fasta",
+    "reader.regions",
+    "reader.bed",
+    "reader.bam",
+    "reader.cram",
+    "reader.fastq",
+    "reader.text",
+    "tokens",
+    "tokenizer.kind",
+    "tokenizer.k",
+    "tokenizer.stride",
+    "tokenizer.vocab_size",
+    "split.block_tokens",
+    "window.context",
+    "encoder.d_orig",
+    "encoder.source_table",
+    "model.arch",
+    "model.d_model",
+    "model.n_layer",
+    "train.tokens_budget",
+    "train.batch_size",
+    "train.lr",
+    "train.eval_tokens",
+    "train.rc_aug",
+)
+
+
+def _show(value: Any) -> str:
+    """A config value as a table cell.
+
+    >>> _show(20000), _show(0.003), _show(["a.fa", "b.fa"]), _show(None), _show(True)
+    ('20,000', '0.003', 'a.fa, b.fa', '-', 'yes')
+    """
+    if value is None or value == [] or value == ():
+        return "-"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, int):
+        return f"{value:,}"
+    if isinstance(value, float):
+        return f"{value:g}"
+    if isinstance(value, list | tuple):
+        return ", ".join(_show(v) for v in value)
+    if isinstance(value, dict):
+        return ", ".join(f"{k} {_show(v)}" for k, v in value.items())
+    return str(value)
+
+
+def _flatten(overrides: Any, prefix: str = "") -> list[tuple[str, Any]]:
+    if not isinstance(overrides, dict):
+        return [(prefix, overrides)]
+    out: list[tuple[str, Any]] = []
+    for key, value in overrides.items():
+        name = f"{prefix}.{key}" if prefix else str(key)
+        out += _flatten(value, name) if isinstance(value, dict) else [(name, value)]
+    return out
+
+
+def _grid_table(folder: Path, grid: dict[str, Any], cells: int) -> SectionTable:
+    """The axes of one sweep as rows: datasets, tokenizers, strategies, ratios, seeds, base."""
+    from genoenc.tokenize import tokenizer_label
+
+    rows: list[tuple[str, str]] = []
+    for name, entry in (grid.get("datasets") or {}).items():
+        inputs = [f"{key} {_show(value)}" for key, value in _flatten(entry) if key != "tokenizers"]
+        rows.append((f"dataset {name}", "; ".join(inputs) or "-"))
+    tokenizers = []
+    for tok in grid.get("tokenizers") or []:
+        try:
+            tokenizers.append(tokenizer_label(tok))
+        except (TypeError, ValueError, KeyError):
+            tokenizers.append(_show(tok))
+    rows += [
+        ("tokenizers", ", ".join(tokenizers) or "-"),
+        ("strategies", _show(grid.get("strategies"))),
+        ("ratios", _show(grid.get("ratios"))),
+        ("seeds", _show(grid.get("seeds"))),
+        ("cells (runs)", f"{cells:,}"),
+    ]
+    rows += [(f"base {key}", _show(value)) for key, value in _flatten(grid.get("base") or {})]
+    return SectionTable(
+        headers=(("sweep grid", False), ("value", False)),
+        rows=tuple(rows),
+        caption=f"From {folder / SWEEP_FILE}.",
+    )
+
+
+def _settings_table(runs: Sequence[RunResult]) -> SectionTable | None:
+    """Key settings of the runs, one column per distinct setting (group of pairable runs)."""
+    settings: dict[str, dict[str, Any]] = {}
+    names: dict[str, str] = {}
+    for run in runs:
+        settings.setdefault(run.setting, dict(run.setting_config))
+        names.setdefault(run.setting, f"{run.data}/{run.tokenizer}")
+    if not settings:
+        return None
+    columns = list(settings)
+    keys = [k for k in _KEY_SETTINGS if any(k in settings[c] for c in columns)]
+    every = sorted({k for c in columns for k in settings[c]})
+    keys += [
+        k
+        for k in every
+        if k not in keys and len({json.dumps(settings[c].get(k), default=str) for c in columns}) > 1
+    ]
+    headers = (("setting", False), *((names[c], False) for c in columns))
+    cells = {key: [_show(settings[c].get(key)) for c in columns] for key in keys}
+    rows = tuple((key, *cells[key]) for key in keys if any(c != "-" for c in cells[key]))
+    caption = (
+        "Key settings from each run's config.json (strategy, ratio and seed vary by arm: see "
+        "Runs); further fields are listed where settings differ. Every field is in the JSON "
+        "below."
+    )
+    return SectionTable(headers=headers, rows=rows, caption=caption)
+
+
+def _configuration(
+    sources: Sequence[Path], runs: Sequence[RunResult]
+) -> tuple[str, str, tuple[SectionTable, ...]]:
+    """The sweep grids when ``sweep.json`` exists, else the distinct settings of the runs:
+    where they come from, as JSON, and as readable tables."""
+    origin, text = _configuration_json(sources, runs)
+    tables: list[SectionTable] = [
+        _grid_table(folder, content.get("grid", {}), len(content.get("cells", [])))
+        for folder, content in read_sweep_specs(sources)
+    ]
+    settings = _settings_table(runs)
+    if settings is not None:
+        tables.append(settings)
+    return origin, text, tuple(tables)
+
+
+def _configuration_json(sources: Sequence[Path], runs: Sequence[RunResult]) -> tuple[str, str]:
     """The sweep grids when ``sweep.json`` exists, else the distinct settings of the runs."""
     specs = read_sweep_specs(sources)
     if specs:
@@ -209,7 +347,7 @@ def build_report(
     cross_section, cross_group = cross_domain_content(runs, config.compare, config.plot)
     if cross_group is not None:
         groups.append(cross_group)
-    origin, config_text = _configuration(paths, runs)
+    origin, config_text, config_tables = _configuration(paths, runs)
     return ReportContent(
         title=config.title or f"genoenc report: {', '.join(str(p) for p in paths)}",
         sources=tuple(str(p) for p in paths),
@@ -223,6 +361,7 @@ def build_report(
         alpha=config.compare.alpha,
         version=__version__,
         sections=(*config.sections, *([cross_section] if cross_section else [])),
+        config_tables=config_tables,
     )
 
 

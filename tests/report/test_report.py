@@ -61,7 +61,9 @@ def test_write_report_html_and_markdown(sweep: Path, tmp_path: Path) -> None:
     assert "http" not in page
     # The table with its verdicts and units.
     assert "<th class=num>diff bits/base</th>" in page
-    assert "<td>ecoli/k1s1/r4</td><td>learned</td><td>autoencoder</td>" in page
+    assert (
+        '<td class="wrap">ecoli/<wbr>k1s1/<wbr>r4</td><td>learned</td><td>autoencoder</td>' in page
+    )
     assert 'class="verdict-better">better</td>' in page
     # The red learned-nothing marker names the run.
     assert f".{LEARNED_NOTHING_CLASS} {{ color: #d62728" in page
