@@ -25,6 +25,7 @@ RUNS: dict[str, tuple[str, ...]] = {
     "autoencoder-vae": ("--strategy", "autoencoder-vae", "--source-table", "onehot"),
     "autoencoder-twostage": ("--strategy", "autoencoder-twostage", "--source-table", "random"),
     "learned-k3s1": ("--strategy", "learned", "--k", "3", "--stride", "1"),
+    "learned-logs": ("--strategy", "learned", "--log", "csv", "--log", "tensorboard"),
 }
 
 _CONFIG = """\
