@@ -203,12 +203,12 @@ def partition_reads(
         if counts["kept"] == 0 and (split, total, cfg) not in _warned:
             _warned.add((split, total, cfg))  # once, not at every epoch and evaluation
             logger.warning(
-                "split %s holds no read of %d: reads are split by genomic blocks of %d "
+                "split %s holds no read of %d: reads are split by genomic blocks of %s "
                 "bases (or by template name when unplaced); for reads covering a small "
                 "region, lower --block-tokens",
                 split,
                 total,
-                cfg.block_tokens,
+                f"{cfg.block_tokens:,}",
             )
 
     return others(), cut_blocks(read_arrays())

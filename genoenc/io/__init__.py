@@ -6,7 +6,7 @@ bytes with no line breaks, each record as one or more chunks of at most
 """
 
 from genoenc.io._fasta import read_fasta
-from genoenc.io._inputs import ReaderConfig, describe_inputs, read_inputs
+from genoenc.io._inputs import InputDigests, ReaderConfig, describe_inputs, read_inputs
 from genoenc.io._open import DEFAULT_CHUNK_SIZE, detect_compression, file_compression
 from genoenc.io._reads import read_alignments, read_fastq
 from genoenc.io._records import Chunk, ReadOrigin
@@ -18,6 +18,7 @@ __all__ = [
     "DEFAULT_CHUNK_SIZE",
     "STDIN",
     "Chunk",
+    "InputDigests",
     "ReadOrigin",
     "ReaderConfig",
     "Region",

@@ -2,7 +2,8 @@
 
 The reader works on large blocks of bytes, never line by line: it finds record
 boundaries with a search for ``>`` at a line start, removes line breaks with
-``bytes.replace`` and validates the alphabet with one ``bytes.translate`` per
+``bytes.replace`` (or, given a caller's byte map, maps the bytes and drops line breaks
+in one ``bytes.translate``) and validates the alphabet with one ``bytes.translate`` per
 block. All three run in C, so one core reads several hundred MB/s and memory is
 bounded by the block and chunk sizes, whatever a record's length.
 """
@@ -47,6 +48,7 @@ def read_fasta(
     *,
     chunk_size: int = DEFAULT_CHUNK_SIZE,
     alphabet: bytes | None = None,
+    byte_map: bytes | None = None,
 ) -> Iterator[Chunk]:
     """Stream the records of a FASTA file as chunks of at most ``chunk_size`` bases.
 
@@ -61,6 +63,10 @@ def read_fasta(
         source: A path, or a binary file object (plain or gzip bytes).
         chunk_size: The most sequence bytes in one chunk.
         alphabet: When given, every sequence byte must be one of these bytes.
+        byte_map: A 256-byte ``bytes.translate`` table to map the sequence through in
+            the same pass that removes line breaks (a tokenizer maps every byte anyway:
+            this saves it a pass over the sequence). The chunks then carry it as
+            :attr:`Chunk.byte_map`; ``alphabet`` is still checked on the file's bytes.
 
     Yields:
         The chunks of each record in file order; ``byte_offset`` is the offset of
@@ -77,12 +83,16 @@ def read_fasta(
     check_chunk_size(chunk_size)
     if isinstance(source, str | os.PathLike):
         check_readable(source)  # fail at the call, not at the first next()
-    return _read(source, chunk_size, alphabet)
+    if byte_map is not None and len(byte_map) != 256:
+        raise ValueError(f"byte_map must hold 256 bytes (got {len(byte_map)})")
+    return _read(source, chunk_size, alphabet, byte_map)
 
 
-def _read(source: Source, chunk_size: int, alphabet: bytes | None) -> Iterator[Chunk]:
+def _read(
+    source: Source, chunk_size: int, alphabet: bytes | None, byte_map: bytes | None
+) -> Iterator[Chunk]:
     with open_source(source) as (handle, name):
-        parser = _FastaParser(name, chunk_size, alphabet)
+        parser = _FastaParser(name, chunk_size, alphabet, byte_map)
         yield from parser.parse(iter_decompressed(handle, name, BLOCK_SIZE))
         logger.debug("%s: %d records, %d bases", name, parser.records, parser.bases)
 
@@ -90,10 +100,13 @@ def _read(source: Source, chunk_size: int, alphabet: bytes | None) -> Iterator[C
 class _FastaParser:
     """A state machine over decompressed blocks; see :func:`read_fasta`."""
 
-    def __init__(self, path: str, chunk_size: int, alphabet: bytes | None) -> None:
+    def __init__(
+        self, path: str, chunk_size: int, alphabet: bytes | None, byte_map: bytes | None = None
+    ) -> None:
         self.path = path
         self.chunk_size = chunk_size
         self.alphabet = alphabet
+        self.byte_map = byte_map
         self.records = 0
         self.bases = 0
         # The record being read.
@@ -202,10 +215,24 @@ class _FastaParser:
 
     def _add_raw(self, raw: bytes, offset: int) -> Iterator[Chunk]:
         """Add sequence lines ``raw`` (with line breaks) that start at file ``offset``."""
+        if self.byte_map is not None:
+            if self.alphabet is not None:
+                self._check(raw, raw, offset)
+            # Map and drop line breaks in one pass (bytes.translate with a delete set).
+            yield from self._add(raw.translate(self.byte_map, b"\r\n"))
+            return
         seq = raw.replace(b"\n", b"")
         if b"\r" in seq:
             seq = seq.replace(b"\r", b"")
-        if self.alphabet is not None and seq.translate(None, self.alphabet):
+        if self.alphabet is not None:
+            self._check(seq, raw, offset)
+        yield from self._add(seq)
+
+    def _check(self, seq: bytes, raw: bytes, offset: int) -> None:
+        """Raise SequenceCharError for the first byte of ``raw`` outside the alphabet."""
+        assert self.alphabet is not None
+        allowed = self.alphabet + b"\r\n" if seq is raw else self.alphabet
+        if seq.translate(None, allowed):
             # Rare path: find the first bad byte in the raw lines to report its offset.
             bad = raw.translate(None, self.alphabet + b"\r\n")[:1]
             raise SequenceCharError(
@@ -214,7 +241,6 @@ class _FastaParser:
                 record=self._name,
                 offset=offset + raw.find(bad),
             )
-        yield from self._add(seq)
 
     def _add(self, seq: bytes) -> Iterator[Chunk]:
         """Add bases; yield every chunk known to be full and not the record's last."""
@@ -250,6 +276,7 @@ class _FastaParser:
             first=self._first,
             last=last,
             byte_offset=self._header_offset,
+            byte_map=self.byte_map,
         )
         self._emitted += len(seq)
         self.bases += len(seq)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import os
+import queue
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -14,12 +16,14 @@ from genoenc.io._open import DEFAULT_CHUNK_SIZE, check_readable
 from genoenc.io._reads import read_alignments, read_fastq
 from genoenc.io._records import Chunk
 from genoenc.io._regions import Region, parse_region, read_bed, read_fasta_regions
-from genoenc.io._stdin import STDIN, local_path
+from genoenc.io._stdin import STDIN, label, local_path
 from genoenc.io._text import read_text
 
-__all__ = ["ReaderConfig", "describe_inputs", "read_inputs"]
+__all__ = ["InputDigests", "ReaderConfig", "describe_inputs", "read_inputs"]
 
 _HASH_BLOCK = 1 << 20
+#: Blocks read ahead of the hashing thread, at most (bounded memory).
+_HASH_QUEUE = 16
 _PATH_FIELDS = ("fasta", "bam", "cram", "fastq", "text")
 
 
@@ -118,11 +122,90 @@ def _as_tuple(value: Any, field: str) -> tuple[str, ...]:
     return tuple(os.fspath(item) for item in value)
 
 
-def read_inputs(cfg: ReaderConfig, alphabet: bytes | None = None) -> Iterator[Chunk]:
+class _HashingFile:
+    """A binary file whose reads also feed a sha256 (``read`` and ``close`` only).
+
+    The hashing runs on a second thread (``hashlib`` releases the GIL on large
+    updates), so a reader is not slowed by it where a core is free; at most
+    ``_HASH_QUEUE`` blocks wait for it. ``close`` waits until every byte is hashed.
+    """
+
+    def __init__(self, path: str, digest: Any) -> None:
+        self.name = label(path)  # what messages call it
+        self._handle = open(local_path(path), "rb", buffering=0)  # closed by close()
+        self._digest = digest
+        self._queue: queue.Queue[bytes | None] = queue.Queue(maxsize=_HASH_QUEUE)
+        self._thread = threading.Thread(target=self._hash, name="genoenc-sha256", daemon=True)
+        self._thread.start()
+        self.size = 0
+
+    def _hash(self) -> None:
+        while (data := self._queue.get()) is not None:
+            self._digest.update(data)
+
+    def read(self, size: int = -1) -> bytes:
+        data = self._handle.read(size)
+        if data:
+            self._queue.put(data)
+            self.size += len(data)
+        return data
+
+    def close(self) -> None:
+        if self._thread.is_alive():
+            self._queue.put(None)
+            self._thread.join()
+        self._handle.close()
+
+    def __enter__(self) -> _HashingFile:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+class InputDigests:
+    """The sha256 of input files, taken while the readers stream them.
+
+    ``genoenc tokenize`` reads each file once: hashing it in a separate pass first
+    (for provenance) read every byte twice. Pass one to :func:`read_inputs` and then
+    to :func:`describe_inputs`; files read whole by then are not read again.
+    """
+
+    def __init__(self) -> None:
+        self._files: dict[str, tuple[Any, _HashingFile]] = {}
+
+    def open(self, path: str) -> _HashingFile:
+        """Open ``path`` for a reader, hashing what it reads."""
+        digest = hashlib.sha256()
+        handle = _HashingFile(path, digest)
+        self._files[path] = (digest, handle)
+        return handle
+
+    def sha256(self, path: str) -> str | None:
+        """The file's sha256 if a reader read it to its end, else None."""
+        if path not in self._files:
+            return None
+        digest, handle = self._files[path]
+        handle.close()  # waits for the hashing thread
+        if handle.size != os.path.getsize(local_path(path)):
+            return None
+        return str(digest.hexdigest())
+
+
+def read_inputs(
+    cfg: ReaderConfig,
+    alphabet: bytes | None = None,
+    *,
+    digests: InputDigests | None = None,
+    byte_map: bytes | None = None,
+) -> Iterator[Chunk]:
     """Stream every input of ``cfg``: FASTA, BAM, CRAM, FASTQ, then text files.
 
     Within a kind, files come in the order given. ``alphabet`` applies to the
-    sequence inputs (not to text).
+    sequence inputs (not to text). With ``digests``, the FASTA (read whole) and text
+    files are hashed as they are read (see :class:`InputDigests`). ``byte_map`` is
+    passed to the FASTA reader for files read whole (see :func:`read_fasta`): their
+    chunks then carry it; other chunks hold the file's bytes.
 
     Raises:
         ConfigError: ``cfg`` names no input.
@@ -134,16 +217,30 @@ def read_inputs(cfg: ReaderConfig, alphabet: bytes | None = None) -> Iterator[Ch
         if path is not None:
             check_readable(path)  # fail before reading anything
     regions = cfg.region_list()
-    return _read_all(cfg, regions, alphabet)
+    return _read_all(cfg, regions, alphabet, digests, byte_map)
 
 
-def _read_all(cfg: ReaderConfig, regions: list[Region], alphabet: bytes | None) -> Iterator[Chunk]:
+def _read_all(
+    cfg: ReaderConfig,
+    regions: list[Region],
+    alphabet: bytes | None,
+    digests: InputDigests | None,
+    byte_map: bytes | None,
+) -> Iterator[Chunk]:
     size = cfg.chunk_size
     for path in cfg.fasta:
         if regions:
             yield from read_fasta_regions(path, regions, chunk_size=size, alphabet=alphabet)
+        elif digests is not None:
+            with digests.open(path) as handle:
+                yield from read_fasta(
+                    handle,  # type: ignore[arg-type]
+                    chunk_size=size,
+                    alphabet=alphabet,
+                    byte_map=byte_map,
+                )
         else:
-            yield from read_fasta(path, chunk_size=size, alphabet=alphabet)
+            yield from read_fasta(path, chunk_size=size, alphabet=alphabet, byte_map=byte_map)
     for path in (*cfg.bam, *cfg.cram):
         yield from read_alignments(
             path, reference=cfg.reference, regions=regions, chunk_size=size, alphabet=alphabet
@@ -151,14 +248,19 @@ def _read_all(cfg: ReaderConfig, regions: list[Region], alphabet: bytes | None) 
     for path in cfg.fastq:
         yield from read_fastq(path, chunk_size=size, alphabet=alphabet)
     for path in cfg.text:
-        yield from read_text(path, chunk_size=size)
+        if digests is not None:
+            with digests.open(path) as handle:
+                yield from read_text(handle, chunk_size=size)  # type: ignore[arg-type]
+        else:
+            yield from read_text(path, chunk_size=size)
 
 
-def describe_inputs(cfg: ReaderConfig) -> list[dict[str, Any]]:
+def describe_inputs(cfg: ReaderConfig, digests: InputDigests | None = None) -> list[dict[str, Any]]:
     """Provenance of every file ``cfg`` reads: ``{"path", "kind", "bytes", "sha256"}``.
 
     Kinds are ``fasta``, ``bam``, ``cram``, ``fastq``, ``text``, ``reference`` and
-    ``bed``. The sha256 is computed by streaming the file as stored (compressed).
+    ``bed``. The sha256 is of the file as stored (compressed): taken from ``digests``
+    for files a reader has read whole, else computed by streaming the file.
 
     Raises:
         InputError: A file is missing or unreadable.
@@ -171,16 +273,19 @@ def describe_inputs(cfg: ReaderConfig) -> list[dict[str, Any]]:
     for kind, path in named:
         check_readable(path)
         local = local_path(path)  # '-': the copy of standard input
-        digest = hashlib.sha256()
-        with open(local, "rb") as handle:
-            while block := handle.read(_HASH_BLOCK):
-                digest.update(block)
+        sha256 = None if digests is None else digests.sha256(path)
+        if sha256 is None:
+            digest = hashlib.sha256()
+            with open(local, "rb") as handle:
+                while block := handle.read(_HASH_BLOCK):
+                    digest.update(block)
+            sha256 = digest.hexdigest()
         described.append(
             {
                 "path": path,
                 "kind": kind,
                 "bytes": os.path.getsize(local),
-                "sha256": digest.hexdigest(),
+                "sha256": sha256,
             }
         )
     return described

@@ -10,8 +10,7 @@ import contextlib
 import logging
 import os
 from collections.abc import Iterable, Iterator
-
-import pysam
+from typing import TYPE_CHECKING
 
 from genoenc.errors import FileFormatError, InputError, RegionError, SequenceCharError, shorten
 from genoenc.io._open import (
@@ -24,6 +23,12 @@ from genoenc.io._open import (
 from genoenc.io._records import Chunk, ReadOrigin
 from genoenc.io._regions import Region, parse_region
 from genoenc.io._stdin import label, local_path
+
+if TYPE_CHECKING:
+    import pysam
+
+# pysam is imported where a read is read, not with genoenc.io: it costs a tenth of the
+# start-up of `genoenc tokenize --fasta` (measured), which never needs it.
 
 __all__ = ["read_alignments", "read_fastq"]
 
@@ -75,6 +80,8 @@ def _check_fastq(name: str) -> None:
 
 def _read_fastq(path: str, chunk_size: int, alphabet: bytes | None) -> Iterator[Chunk]:
     name = label(path)
+    import pysam
+
     reads = skipped = 0
     try:
         with pysam.FastxFile(local_path(path)) as fastq:
@@ -141,6 +148,8 @@ def _read_alignments(
     chunk_size: int,
     alphabet: bytes | None,
 ) -> Iterator[Chunk]:
+    import pysam
+
     path, name = local_path(name), label(name)
     try:
         alignments = pysam.AlignmentFile(path, "r", reference_filename=reference)

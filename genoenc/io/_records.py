@@ -51,6 +51,9 @@ class Chunk:
             or, for region/indexed reads, the record begins; -1 when unknown.
         origin: For a sequencing read, where it comes from (splits go by it);
             ``None`` for FASTA and text records.
+        byte_map: The 256-byte ``bytes.translate`` table ``seq`` was mapped through
+            when the reader was asked to map bytes as it removed line breaks (one pass
+            instead of two); ``None``: ``seq`` holds the bytes of the file.
     """
 
     path: str
@@ -61,3 +64,4 @@ class Chunk:
     last: bool
     byte_offset: int = -1
     origin: ReadOrigin | None = None
+    byte_map: bytes | None = None

@@ -14,8 +14,6 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
-import pysam
-
 from genoenc.errors import FileFormatError, InputError, RegionError, SequenceCharError, shorten
 from genoenc.io._faidx import FaiEntry, IndexChecker, read_fai
 from genoenc.io._open import (
@@ -242,6 +240,8 @@ def _read_regions(
         # Check existing indexes first: htslib's own messages about them go to stderr.
         read_fai(name + ".fai")
         IndexChecker(name, bgzip=bgzip).close()
+    import pysam  # here, not at import: `genoenc tokenize --fasta` starts faster
+
     try:
         fasta = pysam.FastaFile(name)
     except (OSError, ValueError) as error:

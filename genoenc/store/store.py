@@ -18,10 +18,11 @@ from __future__ import annotations
 import json
 import logging
 import os
+import queue
 import shutil
 import sys
 import tempfile
-import uuid
+import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -63,6 +64,8 @@ TOKENS_FILE = "tokens.bin"
 INDEX_FILE = "index.json"
 
 _PIECE_TOKENS = 1 << 20
+#: Buffers (about 1 MiB each) waiting for the writing thread, at most.
+_WRITE_QUEUE = 16
 # mkdtemp makes a 0700 folder; a finished store is for everyone the umask allows.
 _UMASK = os.umask(0)
 os.umask(_UMASK)
@@ -205,7 +208,7 @@ def write_store(
     path: str | os.PathLike[str],
     chunks: Iterable[Chunk],
     tokenizer: Tokenizer,
-    sources: Sequence[Mapping[str, Any]],
+    sources: Sequence[Mapping[str, Any]] | Callable[[], Sequence[Mapping[str, Any]]],
     *,
     overwrite: bool = False,
     progress: Callable[[int], None] | None = None,
@@ -220,7 +223,9 @@ def write_store(
         path: The store folder to create; its parent folders are created if needed.
         chunks: Record chunks in reader order (e.g. from ``genoenc.io.read_inputs``).
         tokenizer: Turns the chunks into framed store ids.
-        sources: Provenance of the inputs (``genoenc.io.describe_inputs``), JSON-ready.
+        sources: Provenance of the inputs (``genoenc.io.describe_inputs``), JSON-ready,
+            or a function returning it once the chunks are consumed (so that inputs
+            can be hashed as they are read).
         overwrite: Replace an existing store at ``path``. A folder that is not a
             token store (and not empty) is never replaced.
         progress: Called with the number of sequence bytes of each chunk once written.
@@ -244,26 +249,26 @@ def write_store(
         record_offset = 0
         tokens_file = path / TOKENS_FILE
         with open(temp / TOKENS_FILE, "wb") as out:
-            for chunk, ids in tokenizer.encode_chunks(chunks):
-                if chunk.first:
-                    record_offset = n_tokens
-                try:
-                    out.write(np.ascontiguousarray(ids, dtype=tokenizer.store_dtype).data)
-                except OSError as error:
-                    # A full disk raises OSError without a file name: name the store's file.
-                    raise name_os_error(error, tokens_file) from error
-                n_tokens += ids.size
-                if chunk.last:
-                    records.append(
-                        StoreRecord(
-                            name=chunk.name,
-                            offset=record_offset,
-                            length=n_tokens - record_offset,
-                            origin=chunk.origin,
+            writer = _Writer(out, tokens_file)
+            try:
+                for chunk, ids in tokenizer.encode_chunks(chunks):
+                    if chunk.first:
+                        record_offset = n_tokens
+                    writer.write(np.ascontiguousarray(ids, dtype=tokenizer.store_dtype))
+                    n_tokens += ids.size
+                    if chunk.last:
+                        records.append(
+                            StoreRecord(
+                                name=chunk.name,
+                                offset=record_offset,
+                                length=n_tokens - record_offset,
+                                origin=chunk.origin,
+                            )
                         )
-                    )
-                if progress is not None:
-                    progress(len(chunk.seq))
+                    if progress is not None:
+                        progress(len(chunk.seq))
+            finally:
+                writer.close()
             with naming_os_errors(tokens_file):
                 out.flush()
                 os.fsync(out.fileno())
@@ -278,7 +283,7 @@ def write_store(
             "byteorder": sys.byteorder,
             "n_tokens": n_tokens,
             "records": [_record_json(rec) for rec in records],
-            "sources": [dict(source) for source in sources],
+            "sources": [dict(source) for source in (sources() if callable(sources) else sources)],
         }
         with (
             naming_os_errors(path / INDEX_FILE),
@@ -294,6 +299,54 @@ def write_store(
         raise
     logger.info("%s: wrote %d records, %d tokens", path, len(records), n_tokens)
     return TokenStore.open(path)
+
+
+class _Writer:
+    """Writes buffers to an open file on a second thread.
+
+    A file write releases the GIL, so tokenizing the next chunk overlaps writing the
+    last one. At most ``_WRITE_QUEUE`` buffers wait (bounded memory). The first error
+    of a write is raised by the next :meth:`write` or by :meth:`close`, with ``path``
+    as its file name (a full disk names none by itself).
+    """
+
+    def __init__(self, handle: Any, path: Path) -> None:
+        self._handle = handle
+        self._path = path
+        self._error: BaseException | None = None
+        self._raised = False
+        self._queue: queue.Queue[Any] = queue.Queue(maxsize=_WRITE_QUEUE)
+        self._thread = threading.Thread(target=self._run, name="genoenc-store", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        while (data := self._queue.get()) is not None:
+            if self._error is None:
+                try:
+                    self._handle.write(data)
+                except BaseException as error:  # raised in the caller's thread
+                    self._error = error
+
+    def write(self, data: Any) -> None:
+        """Queue ``data`` (a buffer that is not modified afterwards) for writing."""
+        self._raise()
+        self._queue.put(data)
+
+    def close(self) -> None:
+        """Wait until everything queued is written; raise the first write error."""
+        if self._thread.is_alive():
+            self._queue.put(None)
+            self._thread.join()
+        self._raise()
+
+    def _raise(self) -> None:
+        error = self._error
+        if error is None or self._raised:
+            return
+        self._raised = True  # once: close() after a failed write() adds nothing
+        if isinstance(error, OSError):
+            raise name_os_error(error, self._path) from error
+        raise error
 
 
 def _record_json(record: StoreRecord) -> dict[str, Any]:
@@ -356,7 +409,7 @@ def _move_into_place(temp: Path, path: Path, *, overwrite: bool) -> None:
         os.rename(temp, path)
         return
     # A folder cannot be renamed over a non-empty one: move the old store aside first.
-    old = path.with_name(f".{path.name}.{uuid.uuid4().hex[:8]}.old")
+    old = path.with_name(f".{path.name}.{os.urandom(4).hex()}.old")
     os.rename(path, old)
     try:
         os.rename(temp, path)

@@ -84,6 +84,8 @@ class KmerTokenizer:
         self.k = config.k
         self.stride = config.step
         self.alphabet: bytes = ALPHABET
+        #: The byte -> base id table; readers may map bytes through it as they read.
+        self.byte_map: bytes = _TRANSLATE_BYTES
         self.unit_name = "base"
         self.input_vocab_size = kmer_vocab_size(self.k)
         # True when the store holds k-mer ids; False when it holds base ids (k = 1 or stride 1).
@@ -145,7 +147,8 @@ class KmerTokenizer:
 
         Yields:
             ``(chunk, ids)``: ``ids`` of ``store_dtype``, shape ``(n,)`` (may be empty
-            for a short middle chunk of a k-mer record).
+            for a short middle chunk of a k-mer record). A middle chunk's ids may be a
+            read-only view of the translated bytes: copy before writing into them.
 
         Raises:
             SequenceCharError: A byte is not in :attr:`alphabet` (names file, record
@@ -163,7 +166,7 @@ class KmerTokenizer:
                 carry = carry[:0]
             elif record is None:
                 raise ValueError(f"record {chunk.name!r}: chunk without a first chunk")
-            bases = _translate(chunk.seq, path=chunk.path, record=chunk.name, start=chunk.start)
+            bases = self._chunk_bases(chunk)
             if self._kmer_store:
                 if carry.size:
                     bases = np.concatenate([carry, bases])
@@ -173,10 +176,13 @@ class KmerTokenizer:
             else:
                 body = bases
             lead, tail = int(chunk.first), int(chunk.last)
-            ids = np.empty(lead + body.size + tail, dtype=self.store_dtype)
-            ids[lead : lead + body.size] = body
-            if chunk.first:
-                ids[0] = self.start_id
+            if lead or tail or body.dtype != self.store_dtype:
+                ids = np.empty(lead + body.size + tail, dtype=self.store_dtype)
+                ids[lead : lead + body.size] = body
+                if chunk.first:
+                    ids[0] = self.start_id
+            else:
+                ids = body  # a middle chunk: no frame to add, so no copy (read-only ids)
             if chunk.last:
                 ids[-1] = self.end_id
                 if carry.size:
@@ -187,6 +193,22 @@ class KmerTokenizer:
             yield chunk, ids
         if record is not None:
             raise ValueError(f"record {record!r}: the chunks ended without its last chunk")
+
+    def _chunk_bases(self, chunk: Chunk) -> np.ndarray:
+        """Base ids of a chunk: translated here, or already mapped by the reader."""
+        if chunk.byte_map is None:
+            return _translate(chunk.seq, path=chunk.path, record=chunk.name, start=chunk.start)
+        if chunk.byte_map != self.byte_map:
+            raise ValueError(f"record {chunk.name!r}: chunk mapped with another byte map")
+        if _INVALID_BYTE in chunk.seq:
+            index = chunk.seq.index(_INVALID_BYTE)
+            raise SequenceCharError(
+                chunk.path,
+                "unexpected character in a DNA sequence",
+                record=chunk.name,
+                position=chunk.start + index,
+            )
+        return np.frombuffer(chunk.seq, dtype=np.uint8)
 
     def decode(self, ids: np.ndarray) -> bytes:
         """Sequence bytes of store ids: the inverse of :meth:`encode` for ACGT input.
