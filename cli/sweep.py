@@ -48,7 +48,7 @@ def sweep(
     _refuse_singular(kw, tokenizers_given=bool(tokenizers))
     data: dict[str, Any] = load_config_file(grid_file) if grid_file else {}
     overrides = run_overrides(kw)
-    inputs = {k: overrides.pop(k) for k in ("reader", "tokens") if k in overrides}
+    inputs: dict[str, Any] = {k: overrides.pop(k) for k in ("reader", "tokens") if k in overrides}
     if inputs and not data.get("datasets"):
         # Named after the input (``lambda_virus``), so reports label conditions by genome.
         data["datasets"] = {_dataset_name(Path(out), inputs): inputs}

@@ -303,10 +303,10 @@ def _curve(run: RunResult) -> tuple[list[float], list[float]]:
 
 
 #: Line style of each compression ratio on the learning curves (cycled past four ratios).
-RATIO_STYLES = ("-", "--", ":", "-.")
+RATIO_STYLES: tuple[Any, ...] = ("-", "--", ":", "-.")
 
 
-def ratio_styles(ratios: Sequence[int]) -> dict[int, str]:
+def ratio_styles(ratios: Sequence[int]) -> dict[int, Any]:
     """The line style of each ratio of a plot: ``full``'s ratio 1 and the smallest solid.
 
     >>> ratio_styles([8, 1, 2])

@@ -59,7 +59,7 @@ def test_terminal_bar_shows_rate_and_eta(monkeypatch: pytest.MonkeyPatch) -> Non
     original = tqdm.tqdm
 
     def to_stream(*args: object, **kwargs: object) -> object:
-        return original(*args, file=stream, mininterval=0, **kwargs)  # type: ignore[call-overload]
+        return original(*args, file=stream, mininterval=0, **kwargs)
 
     monkeypatch.setattr(tqdm, "tqdm", to_stream)
     clock = Clock()

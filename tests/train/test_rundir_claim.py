@@ -12,7 +12,7 @@ import textwrap
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
+from click.testing import CliRunner, Result
 
 from genoenc.cli import cli
 from genoenc.errors import RunDirError
@@ -20,7 +20,7 @@ from genoenc.train.rundir import LOCK_FILE, claim_run_dir
 from tests.helpers import tiny_train_args
 
 
-def _train(out: Path, *extra: str) -> object:
+def _train(out: Path, *extra: str) -> Result:
     args = ["train", *tiny_train_args(), "--tokens-budget", "2048", "--out", str(out), *extra]
     return CliRunner().invoke(cli, args)
 
