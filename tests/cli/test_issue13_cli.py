@@ -173,3 +173,16 @@ def test_help_shows_defaults_from_the_package() -> None:
     seed = text[text.index("--seed INTEGER") : text.index("--rc-aug")]
     assert "split.seed" in seed  # the split has its own seed: --seed does not move it
     assert "Seed of init, split" not in seed
+
+
+def test_eval_json_dash_writes_stdout(tmp_path: Path) -> None:
+    run = tmp_path / "run"
+    trained = CliRunner().invoke(
+        cli, ["train", *tiny_train_args(), "--tokens-budget", "2048", "--out", str(run)]
+    )
+    assert trained.exit_code == 0, trained.output
+    args = ["eval", str(run), "--fasta", LAMBDA, "--eval-tokens", "2048", "--json", "-"]
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["test"]["targets"] > 0
+    assert "reference" in result.stderr
