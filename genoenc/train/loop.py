@@ -44,6 +44,7 @@ from .rundir import (
     claim_run_dir,
     config_diff,
     config_hash,
+    discard_untrained,
     read_json,
     read_metrics,
     truncate_log,
@@ -171,6 +172,11 @@ def _prepare_run_dir(out: Path, cfg_dict: dict[str, Any], resume: bool) -> dict[
             f"{out}: run directory of schema_version {found!r}, this genoenc writes "
             f"{SCHEMA_VERSION}; use another --out"
         )
+    if discard_untrained(out):
+        # Killed before its first checkpoint: nothing to resume, so start afresh (the run
+        # directory is claimed, so no other process is writing here).
+        logger.info("%s: no checkpoint from an earlier start; starting afresh", out)
+        return None
     if not resume:
         raise RunDirError(
             f"{out}: run directory exists; pass --resume to continue it or use another --out"

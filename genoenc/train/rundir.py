@@ -39,6 +39,7 @@ __all__ = [
     "claim_run_dir",
     "config_diff",
     "config_hash",
+    "discard_untrained",
     "read_json",
     "read_log",
     "read_metrics",
@@ -157,6 +158,23 @@ def truncate_log(run: Path, max_step: int) -> None:
     """Keep only log lines up to ``max_step`` (used on resume so the log is not doubled)."""
     kept = [r for r in read_log(run) if int(r.get("step", 0)) <= max_step]
     atomic_write_bytes(Path(run) / LOG_FILE, "".join(json.dumps(r) + "\n" for r in kept).encode())
+
+
+def discard_untrained(run: Path) -> bool:
+    """Remove the config and log of a run that never saved a checkpoint; say if it did.
+
+    A run killed (``kill -9``, power loss) before its first checkpoint leaves
+    ``config.json`` and perhaps a log, but nothing to resume: its directory is reset so the
+    same command (with or without ``--resume``, with the old or a corrected config) starts
+    afresh instead of being refused. Call it only while holding :func:`claim_run_dir`, so
+    no live process is writing there.
+    """
+    run = Path(run)
+    if (run / "checkpoint.pt").exists() or (run / METRICS_FILE).exists():
+        return False
+    for name in (CONFIG_FILE, LOG_FILE):
+        (run / name).unlink(missing_ok=True)
+    return True
 
 
 def config_diff(saved: Mapping[str, Any], current: Mapping[str, Any], limit: int = 3) -> str:
