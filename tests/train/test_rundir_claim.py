@@ -173,3 +173,16 @@ def test_run_failing_before_its_first_step_leaves_no_directory(
     monkeypatch.undo()
     result = _train(out)
     assert result.exit_code == 0, result.output
+
+
+def test_run_killed_before_its_first_checkpoint_starts_afresh(tmp_path: Path) -> None:
+    """kill -9 before the first checkpoint leaves config.json alone: the same command,
+    even with a corrected option, starts afresh instead of 'exists' / 'another config'."""
+    out = tmp_path / "run"
+    out.mkdir()
+    stale = {"schema_version": 1, "config_hash": "0" * 16, "config": {"train": {"lr": 0.1}}}
+    (out / "config.json").write_text(json.dumps(stale))
+    (out / "log.jsonl").write_text('{"step": 1}\n')
+    result = _train(out)
+    assert result.exit_code == 0, result.output
+    assert json.loads((out / "config.json").read_text())["config_hash"] != "0" * 16
