@@ -186,3 +186,11 @@ def test_run_killed_before_its_first_checkpoint_starts_afresh(tmp_path: Path) ->
     result = _train(out)
     assert result.exit_code == 0, result.output
     assert json.loads((out / "config.json").read_text())["config_hash"] != "0" * 16
+
+
+def test_resume_with_another_config_names_the_differences(tmp_path: Path) -> None:
+    out = tmp_path / "run"
+    assert _train(out).exit_code == 0
+    result = _train(out, "--resume", "--lr", "0.001")
+    assert result.exit_code == 1
+    assert "was started with another config (--lr (train.lr) 0.003 -> 0.001)" in result.output
