@@ -69,7 +69,7 @@ def test_sweep_runs_skips_and_resumes(tmp_path: Path) -> None:
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
-    first = out / "data/k1s1/full/seed0/metrics.json"
+    first = out / "lambda_virus/k1s1/full/seed0/metrics.json"  # named after the input
     deadline = time.monotonic() + 300
     while not first.exists() and time.monotonic() < deadline and proc.poll() is None:
         time.sleep(0.02)
