@@ -1,7 +1,8 @@
 """FASTA read + tokenize throughput and peak memory: genoenc against Biopython and pysam.
 
 Generates a FASTA file (``--mb`` MB, 60-column lines, a few records of random ACGT with
-soft-masked runs and N runs) and a bgzip copy, then times each reader turning the file
+soft-masked runs and N runs), a gzip copy (``gzip -6``, as genomes are distributed) and a
+bgzip copy, then times each reader turning the file
 into base ids, each in a fresh subprocess so its peak RSS is its own:
 
 * ``genoenc``: ``genoenc.io.read_fasta`` (validating the alphabet, as ``genoenc`` does)
@@ -9,6 +10,8 @@ into base ids, each in a fresh subprocess so its peak RSS is its own:
 * ``biopython``: ``Bio.SeqIO.FastaIO.SimpleFastaParser`` + the same translation, record
   by record (``gzip.open`` for the bgzip copy);
 * ``pysam``: ``pysam.FastxFile`` + the same translation, record by record;
+* ``genoenc (zlib)``: ``genoenc`` with gzip decoded by the standard library's ``zlib``
+  instead of python-isal (``genoenc.io._open.GZIP_BACKEND``), to show what isal buys;
 * ``genoenc tokenize (CLI)``: the whole command, ``genoenc tokenize --fasta FILE -o STORE``,
   timed from process start to exit (interpreter start, imports, provenance sha256,
   validation, tokenizing and the written, fsynced store included; sha256 and store
@@ -49,7 +52,8 @@ sys.path.insert(0, str(ROOT))  # run from a checkout without installing
 
 MB = 1_000_000
 LINE_WIDTH = 60
-TOOLS = ("genoenc", "genoenc tokenize (CLI)", "biopython", "pysam")
+ZLIB = "genoenc (zlib)"
+TOOLS = ("genoenc", ZLIB, "genoenc tokenize (CLI)", "biopython", "pysam")
 CLI = "genoenc tokenize (CLI)"
 PEERS = ("biopython", "pysam")
 
@@ -90,6 +94,20 @@ def write_fasta(path: Path, total_mb: float, records: int, seed: int = 0) -> Non
                     out.write(bases[full:].tobytes() + b"\n")
 
 
+def write_gzip(plain: Path, packed: Path) -> None:
+    """gzip ``plain`` into ``packed`` at level 6 (the ``gzip`` command's default)."""
+    import shutil
+
+    if shutil.which("gzip"):
+        with open(packed, "wb") as out:
+            subprocess.run(["gzip", "-6", "-c", str(plain)], stdout=out, check=True)
+        return
+    import gzip
+
+    with open(plain, "rb") as source, gzip.open(packed, "wb", compresslevel=6) as out:
+        shutil.copyfileobj(source, out, 1 << 20)
+
+
 def write_bgzip(plain: Path, packed: Path) -> None:
     """bgzip ``plain`` into ``packed`` (htslib, through pysam)."""
     import pysam
@@ -123,8 +141,10 @@ def _translator(mode: str) -> tuple[Callable[[bytes], np.ndarray], bytes]:
 
 
 def _iter_sequences(tool: str, path: str, alphabet: bytes) -> Iterator[bytes]:
-    if tool == "genoenc":
-        from genoenc.io import read_fasta
+    if tool in ("genoenc", ZLIB):
+        from genoenc.io import _open, read_fasta
+
+        _open.GZIP_BACKEND = "zlib" if tool == ZLIB else "isal"
 
         for chunk in read_fasta(path, alphabet=alphabet):
             yield chunk.seq
@@ -221,6 +241,7 @@ def measure(tool: str, path: Path, mode: str) -> dict[str, Any]:
 
 def versions() -> str:
     import Bio
+    import isal
     import pysam
 
     import genoenc
@@ -234,7 +255,7 @@ def versions() -> str:
     return (
         f"machine: {cpu}, {os.cpu_count()} CPUs, {platform.system()} {platform.release()} | "
         f"python {platform.python_version()} | numpy {np.__version__} | pysam {pysam.__version__}"
-        f" | biopython {Bio.__version__} | genoenc {genoenc.__version__}"
+        f" | biopython {Bio.__version__} | isal {isal.__version__} | genoenc {genoenc.__version__}"
     )
 
 
@@ -308,12 +329,17 @@ def run(args: argparse.Namespace, workdir: Path) -> list[dict[str, Any]]:
         _log(f"writing {plain} ({args.mb:g} MB, {args.records} records)")
         write_fasta(plain, args.mb, args.records)
         packed.unlink(missing_ok=True)
+        (workdir / f"bench_{args.mb:g}MB.gzip.fa.gz").unlink(missing_ok=True)
     inputs = [(plain, "plain")]
     if not args.plain_only:
         if not packed.exists():
             _log(f"writing {packed} (bgzip)")
             write_bgzip(plain, packed)
-        inputs.append((packed, "bgzip"))
+        gzipped = workdir / f"bench_{args.mb:g}MB.gzip.fa.gz"
+        if not gzipped.exists():
+            _log(f"writing {gzipped} (gzip -6)")
+            write_gzip(plain, gzipped)
+        inputs += [(gzipped, "gzip"), (packed, "bgzip")]
     size = plain.stat().st_size
     tools = [tool for tool in TOOLS if tool in args.tools]
     rows: list[dict[str, Any]] = []
@@ -333,9 +359,9 @@ def run(args: argparse.Namespace, workdir: Path) -> list[dict[str, Any]]:
         pysam = next((row for row in group if row["tool"] == "pysam"), None)
         pysam_rate = None if pysam is None else pysam["mb_per_s"]
         for row in group:
-            if row["tool"] in ("genoenc", CLI) and peers:
+            if row["tool"] in ("genoenc", ZLIB, CLI) and peers:
                 row["vs_fastest_peer"] = row["mb_per_s"] / max(peers)
-            if row["tool"] in ("genoenc", CLI) and pysam is not None and pysam_rate:
+            if row["tool"] in ("genoenc", ZLIB, CLI) and pysam is not None and pysam_rate:
                 row["vs_pysam"] = row["mb_per_s"] / pysam_rate
                 row["vs_pysam_cpu"] = pysam["cpu_seconds"] / row["cpu_seconds"]
         rows += group
