@@ -66,6 +66,8 @@ INDEX_FILE = "index.json"
 _PIECE_TOKENS = 1 << 20
 #: Buffers (about 1 MiB each) waiting for the writing thread, at most.
 _WRITE_QUEUE = 16
+#: Bytes the writing thread writes between two fdatasync calls.
+_SYNC_BYTES = 64 << 20
 # mkdtemp makes a 0700 folder; a finished store is for everyone the umask allows.
 _UMASK = os.umask(0)
 os.umask(_UMASK)
@@ -320,10 +322,17 @@ class _Writer:
         self._thread.start()
 
     def _run(self) -> None:
+        unsynced = 0
         while (data := self._queue.get()) is not None:
             if self._error is None:
                 try:
-                    self._handle.write(data)
+                    unsynced += self._handle.write(data) or 0
+                    if unsynced >= _SYNC_BYTES:
+                        # Flush to disk as we go, on this thread, so the final fsync
+                        # (before the store is renamed into place) has little left.
+                        self._handle.flush()
+                        os.fdatasync(self._handle.fileno())
+                        unsynced = 0
                 except BaseException as error:  # raised in the caller's thread
                     self._error = error
 

@@ -119,3 +119,18 @@ def test_log_append_names_the_log(tmp_path: Path, monkeypatch: pytest.MonkeyPatc
     with pytest.raises(OSError, match=_FULL) as caught:
         append_log(tmp_path, {"step": 1})
     assert caught.value.filename == str(tmp_path / "log.jsonl")
+
+
+def test_store_fdatasync_failure_while_writing_names_the_store(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The writing thread syncs every _SYNC_BYTES; make that every write and fail it.
+    monkeypatch.setattr(store_module, "_SYNC_BYTES", 1)
+    monkeypatch.setattr(os, "fdatasync", _disk_full)
+    out = tmp_path / "store"
+    result = CliRunner().invoke(
+        cli, ["tokenize", "--fasta", str(sample_path("lambda_virus.fa")), "-o", str(out)]
+    )
+    assert result.exit_code == 1
+    assert f"Error: {out / 'tokens.bin'}: {_FULL}" in result.output
+    assert list(tmp_path.iterdir()) == []
