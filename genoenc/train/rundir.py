@@ -334,12 +334,23 @@ def claim_run_dir(path: Path, *, enabled: bool = True) -> Iterator[RunDirClaim]:
             pass
     if not path.is_dir():
         raise RunDirError(f"{path}: exists and is not a directory; use another --out")
+    stale = (path / LOCK_FILE).exists()  # a release unlinks it: only a dead holder leaves it
     try:
         fd = _lock(path)
     except BaseException:
         if created:
             shutil.rmtree(created[0], ignore_errors=True)
         raise
+    if stale and not (path / CONFIG_FILE).exists():
+        # The last claimant died before writing config.json: what it left (a vocabulary,
+        # temporary files) is an interrupted start's, and would make the folder look foreign.
+        for entry in path.iterdir():
+            if entry.name == LOCK_FILE:
+                continue
+            if entry.is_dir() and not entry.is_symlink():
+                shutil.rmtree(entry, ignore_errors=True)
+            else:
+                entry.unlink(missing_ok=True)
     before = {entry.name for entry in path.iterdir()}
     claim = RunDirClaim(path, created, before)
     try:

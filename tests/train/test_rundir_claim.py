@@ -194,3 +194,17 @@ def test_resume_with_another_config_names_the_differences(tmp_path: Path) -> Non
     result = _train(out, "--resume", "--lr", "0.001")
     assert result.exit_code == 1
     assert "was started with another config (--lr (train.lr) 0.003 -> 0.001)" in result.output
+
+
+def test_start_killed_before_config_json_is_cleared(tmp_path: Path) -> None:
+    """SIGKILL between the claim and config.json leaves a lock and perhaps a vocabulary: the
+    next claim clears them instead of calling the folder foreign (a sweep resumes)."""
+    out = tmp_path / "run"
+    out.mkdir()
+    (out / LOCK_FILE).write_text('{"pid": 999999999, "host": "gone"}')
+    (out / "vocab.json").write_text("{}")
+    (out / ".config.json.x.tmp").write_text("{")
+    result = _train(out)
+    assert result.exit_code == 0, result.output
+    assert (out / "metrics.json").exists()
+    assert not (out / ".config.json.x.tmp").exists()
