@@ -189,12 +189,13 @@ def score_run(
         "markov": f"order-{order} Markov: bits per base",
         "gain": f"order-{order} Markov bits minus {name} bits (context gain)",
     }
-    tee = _BaseTee(chunks)
+    # Only the Markov track needs the bases beside the model's ids (kept bounded below).
+    tee = _BaseTee(chunks) if markov_model is not None else None
     totals: dict[str, RecordTotals] = {}
     try:
         for key, path in paths.items():
             writers[key] = open_track(path, f"{name} {key}", descriptions[key], sizes)
-        for part in score_chunks(trained, tee, cfg, progress):
+        for part in score_chunks(trained, tee if tee is not None else chunks, cfg, progress):
             contig, offset = locate(part.record)
             record = totals.get(part.record)
             if record is None:
@@ -212,15 +213,16 @@ def score_run(
             writers["model"].add(contig, coords, base_bits)
             record.bases += int(base_pos.size)
             record.bits += float(base_bits.sum())
-            if markov_model is not None and base_pos.size:
+            if markov_model is not None and tee is not None and base_pos.size:
                 lo, hi = int(base_pos[0]), int(base_pos[-1]) + 1
-                seg, mask = tee.segment(lo, hi, order)
-                # Keep exactly the bases the model scored (the mask holds every ACGT).
+                seg, acgt = tee.segment(lo, hi, order)
+                # Score exactly the bases the model scored: every ACGT base, except those of
+                # a k-mer holding N (the model scores no part of such a k-mer).
                 keep = np.zeros(seg.size, dtype=bool)
                 keep[base_pos - max(0, lo - order)] = True
-                if not np.array_equal(keep, mask):
-                    raise RuntimeError("model and Markov disagree on which bases are scored")
-                mbits = markov_model.target_bits([seg], [mask])
+                if np.any(keep & ~acgt):
+                    raise RuntimeError("the model scored a base that is not ACGT")
+                mbits = markov_model.target_bits([seg], [keep])
                 writers["markov"].add(contig, coords, mbits)
                 writers["gain"].add(contig, coords, mbits - base_bits)
                 record.markov_bits += float(mbits.sum())

@@ -228,3 +228,16 @@ def test_cli_score(trained: Trained, tmp_path: Path) -> None:
     result = runner.invoke(cli, [*base, "--region", REGION, "-o", str(out), "--stride", "33"])
     assert result.exit_code == 2
     assert "stride must be in 1..32" in result.output
+
+
+def test_markov_track_of_a_kmer_run_skips_kmers_with_n(
+    trained: Trained, small_fasta: Path, tmp_path: Path
+) -> None:
+    result = score_run(trained("ae-k3"), str(small_fasta), tmp_path / "k.bedGraph", markov=True)
+    # one: 700 bases = 233 3-mers (699 bases); two: 301 + 50 N + 90 = 441 bases, 147 3-mers,
+    # of which those holding an N (bases 300..350) are not scored.
+    n_kmer_free = 233 + sum(1 for i in range(147) if not (300 <= 3 * i + 2 and 3 * i <= 350))
+    assert result["bases_scored"] == 3 * n_kmer_free
+    assert math.isfinite(result["markov_bits_per_base"])
+    model = _bedgraph(tmp_path / "k.bedGraph")
+    assert model.keys() == _bedgraph(tmp_path / "k.markov.bedGraph").keys()
