@@ -67,8 +67,7 @@ def load_trained_run(run: str | Path) -> TrainedRun:
         cfg.encoder, tokenizer.input_vocab_size, source_table=placeholder, seed=cfg.train.seed
     )
     # Bases per target: the chain head of non-overlapping k-mers needs it (1 otherwise).
-    target_k = int(getattr(cfg, "target_k", 1))
-    model = build_model(cfg.model, encoder.d_out, tokenizer.target_vocab_size, target_k)
+    model = build_model(cfg.model, encoder.d_out, tokenizer.target_vocab_size, cfg.target_k)
     state = load_checkpoint(path)
     try:
         encoder.load_state_dict(state["encoder"])
