@@ -69,17 +69,21 @@ def run(args: argparse.Namespace, workdir: Path) -> list[dict[str, Any]]:
         genome = workdir / f"genome_{mb:g}Mb.fa"
         if not genome.exists():
             _write_fasta(genome, mb, seed=2)
-        for suffix in args.formats:
-            out = workdir / f"scores_{mb:g}Mb.{suffix}"
+        for output in args.formats:
+            # "bw0": bigWig without zoom levels (--bigwig-zooms 0)
+            suffix = "bw" if output == "bw0" else output
+            out = workdir / f"scores_{mb:g}Mb.{output}.{suffix}"
             print(f"scoring {genome.name} -> {out.name} ...", file=sys.stderr, flush=True)
             command = ["-q", "score", str(run_dir), "--fasta", str(genome), "-o", str(out)]
             command += ["--batch-size", str(args.batch_size), "--json", str(out) + ".json"]
+            if output == "bw0":
+                command += ["--bigwig-zooms", "0"]
             seconds, rss = _genoenc(command)
             result = json.loads(Path(str(out) + ".json").read_text())
             rows.append(
                 {
                     "genome": f"{mb:g} Mb, 1 record",
-                    "output": suffix,
+                    "output": "bw, no zooms" if output == "bw0" else output,
                     "bases_scored": result["bases_scored"],
                     "seconds": seconds,
                     "bases_per_s": result["bases_scored"] / seconds,
@@ -122,7 +126,9 @@ def format_table(rows: list[dict[str, Any]]) -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--mb", type=float, nargs="+", default=[1, 10], help="genome sizes")
-    parser.add_argument("--formats", nargs="+", default=["bedGraph", "bw"])
+    parser.add_argument(
+        "--formats", nargs="+", default=["bedGraph", "bw", "bw0"], help="bw0: bigWig, no zooms"
+    )
     parser.add_argument("--run", type=Path, help="a finished DNA run [a tiny one is trained]")
     parser.add_argument("--batch-size", type=int, default=256)
     parser.add_argument("--workdir", type=Path, help="keep the generated files here")

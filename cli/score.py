@@ -60,6 +60,14 @@ class _Progress:
 )
 @click.option("--batch-size", type=click.IntRange(min=1), default=64, show_default=True)
 @click.option(
+    "--bigwig-zooms",
+    type=click.IntRange(min=0, max=10),
+    default=10,
+    show_default=True,
+    help="Zoom levels of a bigWig; libBigWig holds them in memory until the end (about 13 "
+    "bytes per base at 10): 0 keeps memory flat.",
+)
+@click.option(
     "--device", type=click.Choice(["auto", "cpu", "cuda", "mps"]), default="cpu", show_default=True
 )
 @click.option("--json", "json_out", type=click.Path(dir_okay=False), help="Write the totals here.")
@@ -72,6 +80,7 @@ def score(
     markov: bool,
     stride: int | None,
     batch_size: int,
+    bigwig_zooms: int,
     device: str,
     json_out: str | None,
 ) -> None:
@@ -84,7 +93,15 @@ def score(
 
     cfg = ScoreConfig(stride=stride, batch_size=batch_size, device=str(pick_device(device)))
     result = score_run(
-        run, fasta, out, regions=regions, bed=bed, markov=markov, cfg=cfg, progress=_Progress()
+        run,
+        fasta,
+        out,
+        regions=regions,
+        bed=bed,
+        markov=markov,
+        cfg=cfg,
+        progress=_Progress(),
+        bigwig_zooms=bigwig_zooms,
     )
     if json_out:
         atomic_write_json(Path(json_out), result)

@@ -136,6 +136,7 @@ def score_run(
     markov: bool = False,
     cfg: ScoreConfig | None = None,
     progress: Callable[[int], None] | None = None,
+    bigwig_zooms: int = 10,
 ) -> dict[str, Any]:
     """Score every ACGT base of ``fasta`` (or of its regions) with the run's model.
 
@@ -149,6 +150,8 @@ def score_run(
             gain ``markov - model`` (``OUT.gain``: positive where the model's context helps).
         cfg: Stride, batch size and device (see :class:`ScoreConfig`).
         progress: Called with the number of targets scored so far.
+        bigwig_zooms: Zoom levels of a bigWig (libBigWig holds them in memory until the
+            file is closed, about 13 bytes per base at 10; 0 keeps memory flat).
 
     Returns:
         JSON-ready totals: ``bases_scored``, ``bits_per_base`` (and the Markov ones),
@@ -194,7 +197,7 @@ def score_run(
     totals: dict[str, RecordTotals] = {}
     try:
         for key, path in paths.items():
-            writers[key] = open_track(path, f"{name} {key}", descriptions[key], sizes)
+            writers[key] = open_track(path, f"{name} {key}", descriptions[key], sizes, bigwig_zooms)
         for part in score_chunks(trained, tee if tee is not None else chunks, cfg, progress):
             contig, offset = locate(part.record)
             record = totals.get(part.record)

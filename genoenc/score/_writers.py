@@ -96,7 +96,7 @@ class BedGraphWriter:
 class BigWigWriter:
     """A bigWig through pyBigWig; contigs must come in the order of ``sizes``."""
 
-    def __init__(self, path: Path, sizes: list[tuple[str, int]]) -> None:
+    def __init__(self, path: Path, sizes: list[tuple[str, int]], zooms: int = 10) -> None:
         try:
             import pyBigWig
         except ImportError:
@@ -109,7 +109,9 @@ class BigWigWriter:
         self._order = {name: i for i, (name, _) in enumerate(sizes)}
         self._last: tuple[int, int] = (-1, -1)  # contig index, next free position
         self._bw = pyBigWig.open(str(self._tmp), "w")
-        self._bw.addHeader(sizes, maxZooms=10)
+        # libBigWig keeps its zoom levels in memory until close (about 13 bytes per base
+        # at 10 levels, measured); zooms=0 keeps memory flat and browsers read every base.
+        self._bw.addHeader(sizes, maxZooms=zooms)
 
     def add(self, contig: str, positions: np.ndarray, values: np.ndarray) -> None:
         """Append values at ascending 0-based positions of ``contig`` (runs of span 1)."""
@@ -147,10 +149,14 @@ class BigWigWriter:
 
 
 def open_track(
-    out: Path, name: str, description: str, sizes: list[tuple[str, int]] | None
+    out: Path,
+    name: str,
+    description: str,
+    sizes: list[tuple[str, int]] | None,
+    zooms: int = 10,
 ) -> BedGraphWriter | BigWigWriter:
     """A writer for ``out``: bigWig when it ends in ``.bw``/``.bigwig``, else bedGraph."""
     if is_bigwig(out):
         assert sizes is not None
-        return BigWigWriter(out, sizes)
+        return BigWigWriter(out, sizes, zooms)
     return BedGraphWriter(out, name, description)
