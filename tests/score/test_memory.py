@@ -24,13 +24,15 @@ def _genome(path: Path, n_bases: int) -> None:
 
 
 def _peak_rss_mib(args: list[str]) -> float:
-    child = subprocess.Popen(
+    with subprocess.Popen(
         [sys.executable, "-c", "from genoenc.cli import main; main()", *args],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
-    )
-    _, status, usage = os.wait4(child.pid, 0)
-    assert os.waitstatus_to_exitcode(status) == 0, child.stderr.read() if child.stderr else ""
+    ) as child:
+        _, status, usage = os.wait4(child.pid, 0)  # the child's own peak RSS
+        child.returncode = os.waitstatus_to_exitcode(status)
+        errors = child.stderr.read() if child.stderr else b""
+    assert child.returncode == 0, errors.decode()
     return usage.ru_maxrss / 1024
 
 
