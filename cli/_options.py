@@ -145,9 +145,22 @@ def run_options(func: F) -> F:
         click.option("--d-model", type=int, help="Task model width [{model.d_model}]."),
         click.option("--n-layer", type=int, help="Task model layers [{model.n_layer}]."),
         click.option(
+            "--head",
+            type=click.Choice(["softmax", "chain"]),
+            help="Output head: softmax (a row per target id) or chain (non-overlapping "
+            "k-mers only: the next k-mer as k base predictions) [{model.head}].",
+        ),
+        click.option(
             "--tokens-budget",
             type=int,
-            help="Input tokens to train on [{train.tokens_budget}].",
+            help="Input tokens to train on (the cap under --budget auto) [{train.tokens_budget}].",
+        ),
+        click.option(
+            "--budget",
+            type=click.Choice(["fixed", "auto"]),
+            help="fixed: train on --tokens-budget (cosine schedule); auto: stop once "
+            "validation has stopped improving (warmup-stable-decay; the reason is recorded) "
+            "[{train.budget}].",
         ),
         click.option(
             "--eval-tokens",
@@ -178,6 +191,11 @@ def run_options(func: F) -> F:
             type=int,
             help="Split block size in tokens (hashed train/val/test blocks) "
             "[{split.block_tokens}].",
+        ),
+        click.option(
+            "--threads",
+            type=click.IntRange(min=1),
+            help="CPU threads for torch [every core this process may use].",
         ),
         click.option("--val-contigs", help="Comma-separated records for validation."),
         click.option("--test-contigs", help="Comma-separated records for test."),
@@ -248,7 +266,9 @@ _RUN_FIELDS = {
     "arch": ("model", "arch"),
     "d_model": ("model", "d_model"),
     "n_layer": ("model", "n_layer"),
+    "head": ("model", "head"),
     "tokens_budget": ("train", "tokens_budget"),
+    "budget": ("train", "budget"),
     "eval_tokens": ("train", "eval_tokens"),
     "batch_size": ("train", "batch_size"),
     "lr": ("train", "lr"),
@@ -257,6 +277,7 @@ _RUN_FIELDS = {
     "device": ("train", "device"),
     "source_run": ("train", "source_run"),
     "block_tokens": ("split", "block_tokens"),
+    "threads": ("train", "threads"),
 }
 
 

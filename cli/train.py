@@ -68,22 +68,42 @@ def _echo_summary(run_dir: Path, m: dict[str, Any]) -> None:
     test, ref = m["test"], m["reference"]
     name = {"text": "char", "synthetic": "symbol"}.get(m["domain"], "base")
     unit, key = f"bits/{name}", f"bits_per_{name}"
+    bits, markov = test[key], ref["markov_bits"]
+    timing = m.get("timing", {})
     click.echo(f"run        {run_dir}")
     click.echo(
         f"strategy   {m['strategy']} (ratio {m['ratio']}, d_c {m['d_c']}), seed {m['seed']}, "
-        f"{m['tokens_seen']:,} tokens, {m['tokens_per_second']:,.0f} tokens/s"
+        f"{m['tokens_seen']:,} tokens in {m['train_seconds']:.0f} s "
+        f"({m['tokens_per_second']:,.0f} tokens/s in steps; validation "
+        f"{timing.get('val_share', 0.0):.0%} of wall time)"
+    )
+    click.echo(f"test       {bits:.4f} {unit}   accuracy {test['accuracy']:.4f}")
+    no_context = (
+        f"{name}-level order-0 {ref['order0_bits']:.4f}"
+        if "order0_token_bits" not in ref
+        else f"order-0 {ref['order0_bits']:.4f}, k-mer unigram {ref['order0_token_bits']:.4f}"
     )
     click.echo(
-        f"test       {test[key]:.4f} {unit}   accuracy {test['accuracy']:.4f}   "
-        f"loss {test['loss_nats']:.4f} nats/token"
+        f"reference  uniform {ref['uniform_bits']:.4f}   {no_context}   "
+        f"best Markov (order {ref['markov_order']}) {markov:.4f} {unit}"
     )
+    verdict = "beat" if bits < markov else "did not beat"
+    gap = m.get("gap_closed")
+    gap_text = "" if gap is None else f"; it closed {gap:.0%} of the gap from no context to it"
     click.echo(
-        f"reference  uniform {ref['uniform_bits']:.4f}   order-0 {ref['order0_bits']:.4f}   "
-        f"Markov k={ref['markov_order']} {ref['markov_bits']:.4f} {unit}"
+        f"verdict    the model {verdict} the best Markov model by "
+        f"{abs(markov - bits):.4f} {unit}{gap_text}"
     )
     click.echo(
         f"params     encoding {m['params']['encoding']:,}   training-only "
         f"{m['params']['training_only']:,}   task model {m['params']['task_model']:,}"
     )
     if m["learned_nothing"]:
-        click.secho("WARNING: learned_nothing: test loss within 1% of order-0", fg="red", err=True)
+        from genoenc.train.references import LEARNED_NOTHING_GAP
+
+        click.secho(
+            f"WARNING: learned_nothing: the run closed less than {LEARNED_NOTHING_GAP:.0%} of "
+            "the gap between the no-context reference and the best Markov model",
+            fg="red",
+            err=True,
+        )

@@ -333,37 +333,54 @@ def sample_windows(
     scan_tokens: int,
     seed: int = 0,
 ) -> np.ndarray:
-    """An eval sample spread over ``split``: ``max_tokens`` targets drawn from its windows.
+    """An eval sample spread over ``split``: whole blocks drawn across it, ``max_tokens`` targets.
 
     The first windows of a split are one region of the genome, which need not look like
     the rest (the first two validation blocks of E. coli share ten times more 24-mers
-    with train than the test split does). This draws ``ceil(max_tokens / context)``
-    windows uniformly (reservoir sampling, seeded) among the split's windows within its
-    first ``scan_tokens`` targets, and returns them in stream order. The scan cap bounds
-    the start-up cost on a large genome; on a bacterial genome it covers the whole split.
+    with train than the test split does). This draws ``ceil(max_tokens / block_tokens)``
+    blocks uniformly (reservoir sampling, seeded) among the split's blocks that start
+    within the first ``scan_tokens`` tokens of the stream (of the split's own stream under
+    the record rule), and returns their windows in stream order,
+    the first ``ceil(max_tokens / context)`` of them. Blocks are the same bases for every
+    k (:func:`~genoenc.data.splits.blocks_for_stride`), so with caps counted in bases runs
+    of different k are scored on the same bases. The scan cap bounds the start-up cost on
+    a large genome; on a bacterial genome it covers the whole split.
 
     Returns:
         ``(n, L)`` array of ``tokenizer.store_dtype``; ``(0, L)`` when the split is empty.
     """
     if max_tokens < 0:
         raise ValueError(f"max_tokens must be >= 0 (got {max_tokens})")
-    length = window_length(window_cfg, tokenizer.history)
-    wanted = math.ceil(max_tokens / window_cfg.context)
-    limit = max(wanted, math.ceil(scan_tokens / window_cfg.context))
+    history, context, pad_id = tokenizer.history, window_cfg.context, tokenizer.pad_id
+    length = _check_fits(split_cfg, window_cfg, history)
+    n_windows = math.ceil(max_tokens / context)
+    wanted = math.ceil(max_tokens / split_cfg.block_tokens)
     rng = np.random.default_rng(seed)
     kept: list[tuple[int, np.ndarray]] = []
-    windows = iter_windows(open_pieces, split_cfg, window_cfg, tokenizer, split)
+    blocks = split_blocks(open_pieces(), split_cfg, split)
     try:
-        for index, window in enumerate(itertools.islice(windows, limit)):
+        for index, (start, block) in enumerate(blocks):
+            if start >= max(scan_tokens, max_tokens) or wanted == 0:
+                break
             if len(kept) < wanted:
-                kept.append((index, window))
+                kept.append((index, block))
             else:
                 slot = int(rng.integers(0, index + 1))
                 if slot < wanted:
-                    kept[slot] = (index, window)
+                    kept[slot] = (index, block)
     finally:
-        windows.close()
-    if not kept:
-        return np.zeros((0, length), dtype=tokenizer.store_dtype)
+        close = getattr(blocks, "close", None)
+        if close is not None:
+            close()  # release the reader now, not when the generator is collected
     kept.sort(key=lambda item: item[0])
-    return np.stack([window for _, window in kept])
+    dtype = np.dtype(tokenizer.store_dtype)
+    windows: list[np.ndarray] = []
+    for _, block in kept:
+        block = block.astype(dtype, copy=False)
+        numbers = kept_window_numbers(
+            np.asarray(tokenizer.scored(block), dtype=bool), history, context
+        )
+        windows.extend(block_windows(block, numbers, history, context, pad_id))
+    if not windows:
+        return np.zeros((0, length), dtype=dtype)
+    return np.stack(windows[:n_windows])

@@ -51,7 +51,9 @@ class TrainConfig:
         batch_size: Windows per optimiser step (global, across all ranks).
         lr: Peak learning rate of AdamW; warmup then cosine decay to ``lr * min_lr_frac``.
         eval_interval: Fraction of the budget between validation evaluations.
-        eval_tokens: Cap on the test sample's targets.
+        eval_tokens: Cap on the test sample's targets. For DNA this counts bases (k-mer runs
+            take ``eval_tokens // stride`` tokens), as do ``ref_train_tokens`` and
+            ``eval_scan_tokens``, so runs of every k are scored on the same bases.
         val_tokens: Targets in the validation sample; ``None`` sizes it to the budget:
             ``tokens_budget / 100`` within ``16 x context .. eval_tokens / 4``, so ten
             validation passes cost about 3% of the training steps.
@@ -59,6 +61,13 @@ class TrainConfig:
             the first ``eval_scan_tokens`` targets of their split (the whole split of
             any genome up to ~150 Mb), so they do not all come from one region.
         threads: CPU threads for torch (``None``: every core this process may use).
+        budget: ``fixed`` (train on ``tokens_budget`` with a cosine schedule) or ``auto``
+            (``tokens_budget`` is a cap: warmup-stable-decay, the decay starting once
+            validation has not improved by ``min_improvement`` (relative) for ``patience``
+            evaluations; see :mod:`genoenc.train.schedule`).
+        decay_at: Tokens after which a warmup-stable-decay schedule decays (then the run
+            stops after ``decay_frac / (1 - decay_frac)`` as many again): a sweep sets it
+            for the arms of a seed whose ``full`` arm ran with ``budget: auto``.
         ref_train_tokens: Cap on the train tokens the Markov references are fitted on.
         markov_max_k: Highest Markov order tried (chosen on validation).
         checkpoint_every: Fraction of the budget between checkpoints.
@@ -66,9 +75,9 @@ class TrainConfig:
             ``full`` arm whose embedding table is compressed (trained first when absent).
     """
 
-    tokens_budget: int = 2_000_000
+    tokens_budget: int = 8_000_000
     batch_size: int = 16
-    lr: float = 3e-3
+    lr: float = 1e-2
     min_lr_frac: float = 0.1
     warmup_frac: float = 0.05
     weight_decay: float = 0.1
@@ -85,6 +94,11 @@ class TrainConfig:
     rc_aug: bool = False
     source_run: str | None = None
     threads: int | None = None
+    budget: str = "fixed"
+    patience: int = 3
+    min_improvement: float = 0.002
+    decay_frac: float = 0.2
+    decay_at: int | None = None
 
     def __post_init__(self) -> None:
         for name in ("tokens_budget", "batch_size", "eval_tokens", "ref_train_tokens"):
@@ -96,6 +110,18 @@ class TrainConfig:
                 raise ConfigError(f"train.{name} must be positive (got {value})")
         if self.seed < 0:
             raise ConfigError(f"train.seed must be 0 or more (got {self.seed})")
+        if self.budget not in ("fixed", "auto"):
+            raise ConfigError(f"train.budget must be fixed or auto (got {self.budget!r})")
+        if self.patience < 1:
+            raise ConfigError(f"train.patience must be positive (got {self.patience})")
+        if not 0 <= self.min_improvement < 1:
+            raise ConfigError(
+                f"train.min_improvement must be in [0, 1) (got {self.min_improvement})"
+            )
+        if not 0 < self.decay_frac < 1:
+            raise ConfigError(f"train.decay_frac must be in (0, 1) (got {self.decay_frac})")
+        if self.decay_at is not None and (self.decay_at < 1 or self.budget == "auto"):
+            raise ConfigError("train.decay_at must be positive, with budget fixed")
         if not 0 < self.lr < 1:
             raise ConfigError(f"train.lr must be in (0, 1) (got {self.lr})")
         for name in ("eval_interval", "checkpoint_every"):
@@ -153,6 +179,11 @@ class RunConfig:
         return max(floor, min(self.train.tokens_budget // 100, self.train.eval_tokens // 4))
 
     @property
+    def bases_per_token(self) -> int:
+        """The stride of DNA k-mers (bases each token advances), 1 for other tokenizers."""
+        return int(self.tokenizer.stride or 1) if self.tokenizer.kind == "dna" else 1
+
+    @property
     def target_k(self) -> int:
         """Bases per target: k for non-overlapping DNA k-mers, else 1 (the head's choice)."""
         tok = self.tokenizer
@@ -161,8 +192,7 @@ class RunConfig:
     @property
     def token_split(self) -> SplitConfig:
         """The split in the tokenizer's units: DNA blocks hold the same bases for every k."""
-        stride = self.tokenizer.stride if self.tokenizer.kind == "dna" else 1
-        return blocks_for_stride(self.split, int(stride or 1))
+        return blocks_for_stride(self.split, self.bases_per_token)
 
 
 _SECTIONS = ("reader", "tokenizer", "split", "window", "encoder", "model", "train")

@@ -22,18 +22,18 @@ import numpy as np
 import torch
 from torch import nn
 
-from genoenc.data import WindowStream, batches, collect_windows
+from genoenc.data import WindowStream, batches, collect_windows, sample_windows
 from genoenc.encoders import Encoder, build_encoder
 from genoenc.errors import InputError, RunDirError
 from genoenc.models import build_model
 
 from .checkpoint import load_checkpoint, save_checkpoint
 from .config import RunConfig, config_to_dict
-from .device import autocast
+from .device import autocast, cpu_threads
 from .distributed import Distributed, per_rank_batch, setup_distributed
-from .evaluate import evaluate, masked_loss
+from .evaluate import evaluate, masked_mean
 from .metric_log import open_metric_logs
-from .references import cached, learned_nothing, reference_bits
+from .references import cached, gap_closed, learned_nothing, reference_bits
 from .rundir import (
     CONFIG_FILE,
     LOCK_FILE,
@@ -50,6 +50,7 @@ from .rundir import (
     truncate_log,
     versions,
 )
+from .schedule import Schedule, cosine_lr
 from .sources import domain_of, open_piece_source, reference_key, source_descriptions
 from .vocab import run_tokenizer, save_vocab
 
@@ -61,20 +62,8 @@ logger = logging.getLogger(__name__)
 ProgressFn = Callable[[int, int, float], None]
 
 
-def get_lr(step: int, total: int, cfg: Any) -> float:
-    """Linear warmup then cosine decay to ``lr * min_lr_frac``.
-
-    >>> from types import SimpleNamespace
-    >>> c = SimpleNamespace(lr=1.0, min_lr_frac=0.1, warmup_frac=0.1)
-    >>> get_lr(0, 100, c), get_lr(9, 100, c), round(get_lr(99, 100, c), 3)
-    (0.1, 1.0, 0.1)
-    """
-    warmup = max(1, int(total * cfg.warmup_frac))
-    if step < warmup:
-        return float(cfg.lr * (step + 1) / warmup)
-    progress = (step - warmup) / max(1, total - warmup - 1)
-    floor = cfg.lr * cfg.min_lr_frac
-    return float(floor + 0.5 * (cfg.lr - floor) * (1 + math.cos(math.pi * min(progress, 1.0))))
+#: The cosine schedule (kept under its old name).
+get_lr = cosine_lr
 
 
 def batch_tensors(
@@ -116,8 +105,8 @@ def train_step(
         The weighted loss (under DDP its mean over ranks is the global batch's loss).
     """
     with autocast(device):
-        logits = net(x) if net is not None else model(encoder(x))  # (B, T, V)
-    loss = masked_loss(logits, y, scored)
+        nats = net(x, y) if net is not None else model(encoder(x), y)  # (B, T)
+    loss = masked_mean(nats, scored)
     if loss_weight != 1.0:
         loss = loss * loss_weight
     aux = encoder.aux_loss()
@@ -297,6 +286,7 @@ def train(
         log_formats: Also mirror ``log.jsonl`` as ``csv`` and/or ``tensorboard``
             (see :mod:`genoenc.train.metric_log`); never part of the config.
     """
+    torch.set_num_threads(cpu_threads(cfg.train.threads))
     dist = setup_distributed(cfg.train.device)
     try:
         # Claimed (created and locked) before anything is written; removed again when the
@@ -341,18 +331,23 @@ def _train(
     open_pieces = open_piece_source(cfg, tokenizer)
     context = cfg.window.context
 
-    # Fixed evaluation samples: the first windows of each split, capped (cost follows budget).
-    val_windows = collect_windows(
-        open_pieces,
-        cfg.split,
-        cfg.window,
-        tokenizer,
-        "val",
-        max(cfg.train.eval_tokens // 4, context),
-    )
-    test_windows = collect_windows(
-        open_pieces, cfg.split, cfg.window, tokenizer, "test", cfg.train.eval_tokens
-    )
+    # Fixed evaluation samples, drawn across each split; validation sized to the budget.
+    # The test cap and the scan are counted in bases, so every k scores the same bases.
+    per_token = cfg.bases_per_token
+
+    def eval_sample(split: str, max_tokens: int) -> np.ndarray:
+        return sample_windows(
+            open_pieces,
+            cfg.token_split,
+            cfg.window,
+            tokenizer,
+            split,
+            max_tokens,
+            cfg.train.eval_scan_tokens // per_token,
+        )
+
+    val_windows = eval_sample("val", cfg.val_tokens)
+    test_windows = eval_sample("test", cfg.train.eval_tokens // per_token)
     if len(test_windows) == 0:
         raise InputError(
             _input_label(cfg),
@@ -389,18 +384,23 @@ def _train(
     if encoder.needs_stage1:
         gen = torch.Generator().manual_seed(cfg.train.seed)
         stage1 = encoder.stage1_fit(cfg.encoder.stage1_steps, cfg.encoder.stage1_lr, gen)
-    model = build_model(cfg.model, encoder.d_out, tokenizer.target_vocab_size)
+    model = build_model(cfg.model, encoder.d_out, tokenizer.target_vocab_size, cfg.target_k)
     encoder.to(device)
     model.to(device)
     net = dist.wrap(encoder, model)
     optimizer = make_optimizer([encoder, model], cfg.train)
 
     tokens_per_step = cfg.train.batch_size * context
-    total_steps = max(1, math.ceil(cfg.train.tokens_budget / tokens_per_step))
-    eval_every = max(1, round(total_steps * cfg.train.eval_interval))
-    ckpt_every = max(1, round(total_steps * cfg.train.checkpoint_every))
+    cap_steps = max(1, math.ceil(cfg.train.tokens_budget / tokens_per_step))
+    decay_at = cfg.train.decay_at
+    schedule = Schedule(
+        cap_steps, cfg.train, None if decay_at is None else max(1, decay_at // tokens_per_step)
+    )
+    eval_every = max(1, round(cap_steps * cfg.train.eval_interval))
+    ckpt_every = max(1, round(cap_steps * cfg.train.checkpoint_every))
 
     step, epoch, position, elapsed_before = 0, 0, 0, 0.0
+    spent = {"val": 0.0, "checkpoint": 0.0}  # seconds of the loop not spent in steps
     if (out / "checkpoint.pt").exists():
         state = load_checkpoint(out)
         encoder.load_state_dict(state["encoder"])
@@ -408,11 +408,14 @@ def _train(
         optimizer.load_state_dict(state["optimizer"])
         _set_rng_state(state["rng"])
         step, epoch, position = state["step"], state["epoch"], state["position"]
+        if "schedule" in state:
+            schedule.load_state_dict(state["schedule"])
         elapsed_before = float(state.get("train_seconds", 0.0))
+        spent.update(state.get("spent", {}))
         stage1 = state.get("stage1", stage1)
         if dist.is_main:
             truncate_log(out, step)
-        logger.info("%s: resuming at step %d of %d", out, step, total_steps)
+        logger.info("%s: resuming at step %d of %d", out, step, schedule.total_steps)
     elif dist.is_main:
         truncate_log(out, -1)
     metric_logs = open_metric_logs(out, log_formats, step) if dist.is_main else None
@@ -421,7 +424,7 @@ def _train(
         return WindowStream(
             open_pieces,
             tokenizer,
-            cfg.split,
+            cfg.token_split,
             cfg.window,
             split="train",
             seed=cfg.train.seed,
@@ -450,6 +453,8 @@ def _train(
                 "position": data.position,
                 "stage1": stage1,
                 "train_seconds": seconds,
+                "spent": dict(spent),
+                "schedule": schedule.state_dict(),
             },
         )
         return seconds
@@ -457,8 +462,10 @@ def _train(
     encoder.train()
     model.train()
     loss_value = float("nan")
-    while step < total_steps:
-        lr = get_lr(step, total_steps, cfg.train)
+    total_steps = schedule.total_steps
+    while step < schedule.total_steps:
+        total_steps = schedule.total_steps
+        lr = schedule.lr(step)
         for group in optimizer.param_groups:
             group["lr"] = lr
         inputs, targets, scored_np, n_scored = _next_batch(
@@ -483,10 +490,15 @@ def _train(
         step += 1
         if progress is not None and dist.is_main:
             progress(step, total_steps, loss_value)
-        if dist.is_main and (step % eval_every == 0 or step == total_steps):
+        evaluates = step % eval_every == 0 or step == total_steps
+        if dist.is_main and evaluates:
+            val_started = time.perf_counter()
             val = (
                 evaluate(encoder, model, tokenizer, val_windows, device) if len(val_windows) else {}
             )
+            spent["val"] += time.perf_counter() - val_started
+            if val:
+                schedule.observe(step, val["loss_nats"])
             record = {
                 "step": step,
                 "tokens_seen": step * tokens_per_step,
@@ -497,24 +509,40 @@ def _train(
             append_log(out, record)
             if metric_logs is not None:
                 metric_logs.write(record)
-        if dist.is_main and step % ckpt_every == 0 and step < total_steps:
+        if evaluates and dist.enabled and cfg.train.budget == "auto":
+            schedule.share(dist.sum(schedule.shared() if dist.is_main else [0.0, 0.0]))
+        if dist.is_main and step % ckpt_every == 0 and step < schedule.total_steps:
+            ckpt_started = time.perf_counter()
             checkpoint()
+            spent["checkpoint"] += time.perf_counter() - ckpt_started
     if not dist.is_main:
         return dist.broadcast({})  # rank 0 evaluates and writes; every rank returns its metrics
     # The final weights: what `genoenc eval` scores and what autoencoder arms compress.
     train_seconds = checkpoint()
 
+    test_started = time.perf_counter()
     test = evaluate(encoder, model, tokenizer, test_windows, device)
+    test_seconds = time.perf_counter() - test_started
 
     def compute_references() -> dict[str, Any]:
         train_sample = collect_windows(
-            open_pieces, cfg.split, cfg.window, tokenizer, "train", cfg.train.ref_train_tokens
+            open_pieces,
+            cfg.token_split,
+            cfg.window,
+            tokenizer,
+            "train",
+            cfg.train.ref_train_tokens // per_token,
         )
+        # The Markov order is chosen on a validation sample of its own, independent of
+        # the budget, so every run on the same data shares one set of references.
+        order_val = eval_sample("val", cfg.train.eval_tokens // 4 // per_token)
         return reference_bits(
-            tokenizer, train_sample, val_windows, test_windows, cfg.train.markov_max_k
+            tokenizer, train_sample, order_val, test_windows, cfg.train.markov_max_k
         )
 
     reference = cached(reference_cache, reference_key(cfg), compute_references)
+    steps_seconds = max(train_seconds - spent["val"] - spent["checkpoint"], 1e-9)
+    wall_seconds = time.perf_counter() - started
     counts = encoder.param_counts()
     task_params = model.param_count()
     metrics: dict[str, Any] = {
@@ -540,12 +568,23 @@ def _train(
         "d_model": cfg.model.d_model,
         "arch": cfg.model.arch,
         "seed": cfg.train.seed,
-        "tokens_seen": total_steps * tokens_per_step,
-        "steps": total_steps,
+        "tokens_seen": step * tokens_per_step,
+        "steps": step,
+        "stop": schedule.summary(tokens_per_step),
         "stage_tokens": {"task": total_steps * tokens_per_step, **stage1},
-        "wall_seconds": time.perf_counter() - started,
+        "wall_seconds": wall_seconds,
         "train_seconds": train_seconds,
-        "tokens_per_second": (total_steps * tokens_per_step) / max(train_seconds, 1e-9),
+        # Optimiser steps only; the wall-clock rate (validation and checkpoints included)
+        # beside it.
+        "tokens_per_second": (total_steps * tokens_per_step) / steps_seconds,
+        "wall_tokens_per_second": (total_steps * tokens_per_step) / max(train_seconds, 1e-9),
+        "timing": {
+            "steps_seconds": steps_seconds,
+            "val_seconds": spent["val"],
+            "checkpoint_seconds": spent["checkpoint"],
+            "test_seconds": test_seconds,
+            "val_share": spent["val"] / max(wall_seconds, 1e-9),
+        },
         "device": str(device),
         # loss_nats, bits_per_token, bits_per_<unit> (base | char | symbol), perplexity,
         # accuracy, targets, <unit>_targets (+ <unit>s for characters and symbols).
@@ -554,7 +593,9 @@ def _train(
             "test_windows": len(test_windows),
             "val_windows": len(val_windows),
             "eval_tokens_cap": cfg.train.eval_tokens,
-            "rule": "first windows of the split in stream order, capped",
+            "val_tokens": cfg.val_tokens,
+            "scan_tokens": cfg.train.eval_scan_tokens,
+            "rule": "windows drawn uniformly (seed 0) within the split's first scan_tokens",
         },
         "reference": reference,
         "params": {
@@ -564,6 +605,7 @@ def _train(
             "total": counts["encoding"] + counts["training_only"] + task_params,
             "encoding_bytes": encoder.encoding_bytes(torch.float32),
         },
+        "gap_closed": gap_closed(test[f"bits_per_{tokenizer.unit_name}"], reference),
         "learned_nothing": learned_nothing(test[f"bits_per_{tokenizer.unit_name}"], reference),
         "config_hash": config_hash(cfg_dict),
     }

@@ -24,18 +24,19 @@ A grid file (YAML or JSON) looks like::
 from __future__ import annotations
 
 import copy
+import dataclasses
 import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from genoenc.errors import ConfigError
+from genoenc.errors import ConfigError, RunDirError
 from genoenc.tokenize import tokenizer_label
 
 from .config import RunConfig, merge_config
 from .loop import ProgressFn, train
-from .rundir import CONFIG_FILE, METRICS_FILE, atomic_write_json
+from .rundir import CONFIG_FILE, METRICS_FILE, atomic_write_json, read_metrics
 
 __all__ = ["SweepCell", "SweepGrid", "cell_status", "load_grid", "plan_sweep", "run_sweep"]
 
@@ -177,6 +178,24 @@ def plan_sweep(grid: SweepGrid, out: Path) -> list[SweepCell]:
     return cells
 
 
+def _paired_budget(cell: SweepCell, cfg: RunConfig) -> RunConfig:
+    """Under ``budget: auto`` only a seed's ``full`` arm decides when to stop; every other
+    arm of that seed replays its schedule (``decay_at``), so paired arms train on the same
+    tokens with the same learning rates."""
+    if cfg.train.budget != "auto" or cell.strategy == "full":
+        return cfg
+    full = cell.path.parent.parent / "full" / cell.path.name
+    try:
+        stop = read_metrics(full)["stop"]
+    except (RunDirError, KeyError):
+        raise ConfigError(
+            f"{cell.name}: budget auto needs the seed's finished full arm ({full}); "
+            "add full to --strategies"
+        ) from None
+    train_cfg = dataclasses.replace(cfg.train, budget="fixed", decay_at=stop["decay_at"])
+    return dataclasses.replace(cfg, train=train_cfg)
+
+
 def cell_status(cell: SweepCell) -> str:
     """``done``, ``partial`` (started, resumable) or ``todo``."""
     if (cell.path / METRICS_FILE).exists():
@@ -233,6 +252,7 @@ def run_sweep(
             on_cell(index + 1, len(cells), cell, status)
         if status == "done":
             continue
+        cfg = _paired_budget(cell, cfg)
         train(
             cfg,
             cell.path,
