@@ -124,7 +124,9 @@ class RunResult:
         reference: uniform, order-0 and Markov references of the same test split.
         encoding_bytes: bytes of the encoding stored for inference (None when absent).
         tokens_seen: training tokens (None when absent).
-        learned_nothing: the trainer's flag (test loss within 1% of order-0).
+        gap_closed: share of the gap from the no-context reference to the best Markov
+            model that the run closed (None when the trainer did not record it).
+        learned_nothing: the trainer's flag (``gap_closed`` below 10%).
         config_hash: the run's config hash.
         setting: a hash of the config fields that must match for runs to be paired
             (everything but the encoder strategy and its knobs, seed and device).
@@ -149,6 +151,7 @@ class RunResult:
     setting: str
     setting_config: Mapping[str, Any] = field(default_factory=dict)
     metrics: Mapping[str, Any] = field(default_factory=dict, repr=False)
+    gap_closed: float | None = None
 
     @property
     def unit(self) -> str:
@@ -439,11 +442,17 @@ def _run_result(
         encoding_bytes=int(encoding_bytes) if math.isfinite(encoding_bytes) else None,
         tokens_seen=int(tokens_seen) if math.isfinite(tokens_seen) else None,
         learned_nothing=bool(metrics.get("learned_nothing", False)),
+        gap_closed=_gap_closed(metrics),
         config_hash=str(metrics.get("config_hash", "")),
         setting=_hash(flat),
         setting_config=flat,
         metrics=metrics,
     )
+
+
+def _gap_closed(metrics: Mapping[str, Any]) -> float | None:
+    value = metrics.get("gap_closed")
+    return float(value) if isinstance(value, int | float) and math.isfinite(value) else None
 
 
 def _tokenizer_label(section: Mapping[str, Any], k: int, stride: int) -> str:

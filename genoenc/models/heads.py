@@ -53,6 +53,7 @@ class ChainHead(nn.Module):
         self.fc = nn.Linear(d_model + self.d_cond, d_model)
         self.out = nn.Linear(d_model, _BASES + _SPECIALS)
         digits = [_BASES ** (k - 1 - j) for j in range(k)]
+        self.digits: torch.Tensor
         self.register_buffer("digits", torch.tensor(digits), persistent=False)
 
     @property

@@ -9,6 +9,7 @@ import numpy as np
 import torch
 from torch import nn
 
+from genoenc.models import TaskModel
 from genoenc.models.heads import softmax_nats
 
 from .device import autocast
@@ -36,7 +37,7 @@ def masked_loss(logits: torch.Tensor, targets: torch.Tensor, scored: torch.Tenso
 @torch.no_grad()
 def evaluate(
     encoder: nn.Module,
-    model: nn.Module,
+    model: TaskModel,
     tokenizer: Any,
     windows: np.ndarray,
     device: torch.device,
