@@ -74,7 +74,7 @@ def test_vocabulary_larger_than_the_words(tmp_path: Path) -> None:
     assert code == 2
     lines = [line for line in output.strip().splitlines() if line.startswith("Error")]
     assert len(lines) == 1, output
-    assert "tokenizer.vocab_size 5,000 is larger than the" in lines[0]
+    assert "(tokenizer.vocab_size) 5,000 is larger than the" in lines[0]
     assert "distinct words of the train split" in lines[0]
     assert "--vocab-size" in lines[0]
     assert not (tmp_path / "runs").exists()
@@ -85,7 +85,7 @@ def test_rc_aug_is_dna_only(tmp_path: Path) -> None:
     path.write_bytes(SHAKESPEARE[:20_000])
     code, output = run_train("--text", str(path), "--tokenizer", "byte", "--rc-aug")
     assert code == 2
-    assert "rc_aug (--rc-aug) is for DNA only" in output
+    assert "(train.rc_aug) is for DNA only" in output
 
 
 def test_vocabulary_sees_the_train_split_only(tmp_path: Path) -> None:

@@ -42,8 +42,14 @@ class _Uniform(nn.Module):
         super().__init__()
         self.vocab = vocab
 
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return torch.zeros(*x.shape, self.vocab)
+    def hidden(self, x: torch.Tensor) -> torch.Tensor:
+        return x
+
+    def nats(self, h: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+        return torch.full(y.shape, math.log(self.vocab))
+
+    def predict(self, h: torch.Tensor) -> torch.Tensor:
+        return torch.zeros(h.shape, dtype=torch.long)
 
 
 def test_bits_per_char_by_hand() -> None:

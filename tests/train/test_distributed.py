@@ -63,7 +63,13 @@ ARGS = [
     "--seed",
     "0",
 ]
-TIMES = ("wall_seconds", "train_seconds", "tokens_per_second")
+TIMES = (
+    "wall_seconds",
+    "train_seconds",
+    "tokens_per_second",
+    "wall_tokens_per_second",
+    "timing",
+)
 
 
 # ---------------------------------------------------------------- environment and batch split

@@ -193,7 +193,7 @@ def test_resume_with_another_config_names_the_differences(tmp_path: Path) -> Non
     assert _train(out).exit_code == 0
     result = _train(out, "--resume", "--lr", "0.001")
     assert result.exit_code == 1
-    assert "was started with another config (--lr (train.lr) 0.003 -> 0.001)" in result.output
+    assert "was started with another config (--lr (train.lr) 0.01 -> 0.001)" in result.output
 
 
 def test_start_killed_before_config_json_is_cleared(tmp_path: Path) -> None:

@@ -29,7 +29,14 @@ def strip_times(metrics: dict) -> dict:
     return {
         k: v
         for k, v in metrics.items()
-        if k not in ("wall_seconds", "train_seconds", "tokens_per_second")
+        if k
+        not in (
+            "wall_seconds",
+            "train_seconds",
+            "tokens_per_second",
+            "wall_tokens_per_second",
+            "timing",
+        )
     }
 
 
@@ -131,7 +138,7 @@ def test_resume_after_sigkill_matches_uninterrupted(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("extra", "expected_code", "fragment"),
     [
-        (["--ratio", "3"], 2, "encoder.ratio must divide"),
+        (["--ratio", "3"], 2, "(encoder.ratio) must divide"),
         (["--k", "13"], 2, "tokenizer.k"),
         (["--context", "4096"], 2, "longer than every window"),
     ],
