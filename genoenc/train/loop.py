@@ -595,7 +595,8 @@ def _train(
             "eval_tokens_cap": cfg.train.eval_tokens,
             "val_tokens": cfg.val_tokens,
             "scan_tokens": cfg.train.eval_scan_tokens,
-            "rule": "windows drawn uniformly (seed 0) within the split's first scan_tokens",
+            "rule": "whole blocks drawn uniformly (seed 0) among those starting in the "
+            "first scan_tokens (bases for DNA), then their first windows up to the cap",
         },
         "reference": reference,
         "params": {
