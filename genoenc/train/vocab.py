@@ -90,9 +90,7 @@ def run_tokenizer(cfg: RunConfig, run_dir: str | Path | None = None) -> Tokenize
     """
     tok_cfg = cfg.tokenizer
     if cfg.train.rc_aug and tok_cfg.kind != "dna":
-        raise ConfigError(
-            f"train.rc_aug is for DNA only (tokenizer.kind is {tok_cfg.kind!r})"
-        )
+        raise ConfigError(f"train.rc_aug is for DNA only (tokenizer.kind is {tok_cfg.kind!r})")
     if cfg.reader.text and not tok_cfg.is_text:
         raise ConfigError(
             f"--text needs a text tokenizer (--tokenizer char, byte, word or bpe; "
