@@ -8,15 +8,12 @@ from typing import Any
 
 import torch
 
-from genoenc.encoders import Encoder, build_encoder
-from genoenc.errors import RunDirError
-from genoenc.models import TaskModel, build_model
+from genoenc.encoders import Encoder
+from genoenc.models import TaskModel
 from genoenc.tokenize import Tokenizer
-from genoenc.train.checkpoint import load_checkpoint
 from genoenc.train.config import RunConfig
 from genoenc.train.rundir import read_metrics
-from genoenc.train.scoring import load_run_config
-from genoenc.train.vocab import run_tokenizer
+from genoenc.train.scoring import load_trained
 
 __all__ = ["TrainedRun", "load_trained_run"]
 
@@ -57,23 +54,5 @@ def load_trained_run(run: str | Path) -> TrainedRun:
     """
     path = Path(run)
     metrics = read_metrics(path)  # a finished run: metrics.json exists
-    cfg = load_run_config(path)
-    tokenizer = run_tokenizer(cfg, path)
-    placeholder = None
-    if cfg.encoder.strategy.startswith("autoencoder") and cfg.encoder.source_table == "full":
-        # The checkpoint overwrites the table; only its shape matters here.
-        placeholder = torch.zeros(tokenizer.input_vocab_size, cfg.encoder.d_orig)
-    encoder = build_encoder(
-        cfg.encoder, tokenizer.input_vocab_size, source_table=placeholder, seed=cfg.train.seed
-    )
-    # Bases per target: the chain head of non-overlapping k-mers needs it (1 otherwise).
-    model = build_model(cfg.model, encoder.d_out, tokenizer.target_vocab_size, cfg.target_k)
-    state = load_checkpoint(path)
-    try:
-        encoder.load_state_dict(state["encoder"])
-        model.load_state_dict(state["model"])
-    except (KeyError, RuntimeError) as exc:
-        raise RunDirError(f"{path}: checkpoint does not match its config ({exc})") from None
-    encoder.eval()  # autoencoder-joint materialises its codes table here
-    model.eval()
+    cfg, tokenizer, encoder, model = load_trained(path)
     return TrainedRun(path, cfg, metrics, tokenizer, encoder, model)

@@ -10,9 +10,9 @@ from typing import Any
 import torch
 
 from genoenc.data import SplitConfig, collect_windows
-from genoenc.encoders import build_encoder
+from genoenc.encoders import Encoder, build_encoder
 from genoenc.errors import InputError, RunDirError
-from genoenc.models import build_model
+from genoenc.models import TaskModel, build_model
 
 from .checkpoint import load_checkpoint
 from .config import RunConfig, merge_config
@@ -26,7 +26,7 @@ from .vocab import run_tokenizer
 #: The general-compressor reference ``genoenc baseline`` prints beside Markov (genomes).
 BASELINE_COMPRESSOR = "xz"
 
-__all__ = ["baseline", "evaluate_run", "load_run_config"]
+__all__ = ["baseline", "evaluate_run", "load_run_config", "load_trained"]
 
 
 def load_run_config(run: str | Path) -> RunConfig:
@@ -72,22 +72,8 @@ def evaluate_run(
     """
     run = Path(run)
     metrics = read_metrics(run)
-    cfg = load_run_config(run)
     started = time.perf_counter()
-    tokenizer = run_tokenizer(cfg, run)  # text: the run's own vocab.json
-    encoder = build_encoder(
-        cfg.encoder,
-        tokenizer.input_vocab_size,
-        source_table=_placeholder_table(cfg, tokenizer.input_vocab_size),
-        seed=cfg.train.seed,
-    )
-    model = build_model(cfg.model, encoder.d_out, tokenizer.target_vocab_size, cfg.target_k)
-    state = load_checkpoint(run)
-    try:
-        encoder.load_state_dict(state["encoder"])
-        model.load_state_dict(state["model"])
-    except (KeyError, RuntimeError) as exc:
-        raise RunDirError(f"{run}: checkpoint does not match its config ({exc})") from None
+    cfg, tokenizer, encoder, model = load_trained(run)
     target = _whole_input(dataclasses.replace(cfg, reader=other.reader, tokens=other.tokens))
     cap = eval_tokens or cfg.train.eval_tokens
     windows = collect_windows(
@@ -127,6 +113,34 @@ def evaluate_run(
         "reference": reference,
         "wall_seconds": time.perf_counter() - started,
     }
+
+
+def load_trained(run: Path) -> tuple[RunConfig, Any, Encoder, TaskModel]:
+    """A finished run's config, tokenizer, encoder and task model with its final weights
+    (in eval mode).
+
+    Raises:
+        RunDirError: The checkpoint does not fit the run's config.
+    """
+    cfg = load_run_config(run)
+    tokenizer = run_tokenizer(cfg, run)  # text: the run's own vocab.json
+    encoder = build_encoder(
+        cfg.encoder,
+        tokenizer.input_vocab_size,
+        source_table=_placeholder_table(cfg, tokenizer.input_vocab_size),
+        seed=cfg.train.seed,
+    )
+    # Bases per target: the chain head of non-overlapping k-mers needs it (1 otherwise).
+    model = build_model(cfg.model, encoder.d_out, tokenizer.target_vocab_size, cfg.target_k)
+    state = load_checkpoint(run)
+    try:
+        encoder.load_state_dict(state["encoder"])
+        model.load_state_dict(state["model"])
+    except (KeyError, RuntimeError) as exc:
+        raise RunDirError(f"{run}: checkpoint does not match its config ({exc})") from None
+    encoder.eval()  # autoencoder-joint materialises its codes table here
+    model.eval()
+    return cfg, tokenizer, encoder, model
 
 
 def _placeholder_table(cfg: RunConfig, vocab_size: int) -> torch.Tensor | None:
