@@ -18,7 +18,7 @@ def write_once(path: str, text: str) -> None:
         sys.stdout.write(text)
         sys.stdout.flush()
         return
-    from genoenc.train.rundir import atomic_write_bytes
+    from genoenc.rundir import atomic_write_bytes
 
     atomic_write_bytes(Path(path), text.encode("utf-8"))
 

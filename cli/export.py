@@ -22,7 +22,7 @@ def export(run: str, out: str, verify: bool, json_out: str | None) -> None:
     from pathlib import Path
 
     from genoenc.export import export_run
-    from genoenc.train.rundir import atomic_write_json
+    from genoenc.rundir import atomic_write_json
 
     result = export_run(run, out, verify=verify)
     if json_out:

@@ -87,9 +87,9 @@ def score(
     """Per-base bits of the trained RUN over FASTA records or regions, streamed to a track."""
     from pathlib import Path
 
+    from genoenc.rundir import atomic_write_json
     from genoenc.score import ScoreConfig, score_run
     from genoenc.train.device import pick_device
-    from genoenc.train.rundir import atomic_write_json
 
     cfg = ScoreConfig(stride=stride, batch_size=batch_size, device=str(pick_device(device)))
     result = score_run(

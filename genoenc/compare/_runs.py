@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from genoenc.errors import RunDirError
-from genoenc.train.rundir import (
+from genoenc.rundir import (
     CONFIG_FILE,
     METRICS_FILE,
     SCHEMA_VERSION,

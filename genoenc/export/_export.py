@@ -14,7 +14,7 @@ import torch
 
 from genoenc import __version__
 from genoenc.errors import ConfigError, RunDirError
-from genoenc.train.rundir import atomic_write_bytes, atomic_write_json
+from genoenc.rundir import atomic_write_bytes, atomic_write_json
 
 from ._card import model_card
 from ._run import TrainedRun, load_trained_run

@@ -10,9 +10,9 @@ import torch
 
 from genoenc.encoders import Encoder
 from genoenc.models import TaskModel
+from genoenc.rundir import read_metrics
 from genoenc.tokenize import Tokenizer
 from genoenc.train.config import RunConfig
-from genoenc.train.rundir import read_metrics
 from genoenc.train.scoring import load_trained
 
 __all__ = ["TrainedRun", "load_trained_run"]

@@ -19,7 +19,7 @@ import numpy as np
 from genoenc import stats
 from genoenc.compare import RunResult, strategy_order
 from genoenc.errors import ConfigError
-from genoenc.train.rundir import read_log
+from genoenc.rundir import read_log
 
 __all__ = [
     "LEARNED_NOTHING_COLOR",

@@ -32,7 +32,7 @@ from genoenc.report._plots import (
     plot_learning_curves,
 )
 from genoenc.report._render import render_html, render_markdown
-from genoenc.train.rundir import atomic_write_bytes
+from genoenc.rundir import atomic_write_bytes
 
 __all__ = ["ReportConfig", "ReportFiles", "build_report", "write_report"]
 

@@ -609,8 +609,8 @@ def write_study_report(out: str | Path) -> ReportFiles:
     Raises:
         RunDirError: ``out`` is not a study folder, or no run has finished.
     """
+    from genoenc.rundir import atomic_write_json
     from genoenc.studies.runner import RUNS_DIR, read_study
-    from genoenc.train.rundir import atomic_write_json
 
     out = Path(out)
     manifest = read_study(out)

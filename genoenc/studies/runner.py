@@ -251,7 +251,7 @@ def read_study(out: str | Path) -> dict[str, Any]:
     Raises:
         RunDirError: No readable study file.
     """
-    from genoenc.train.rundir import read_json
+    from genoenc.rundir import read_json
 
     path = Path(out) / STUDY_FILE
     if not path.is_file():
@@ -310,7 +310,7 @@ def run_study(
         RunDirError: ``out`` holds another study or the other mode.
         ConfigError: An unknown preset or bad option.
     """
-    from genoenc.train.rundir import atomic_write_json, versions
+    from genoenc.rundir import atomic_write_json, versions
     from genoenc.train.sweep import cell_status, load_grid, plan_sweep, run_sweep
 
     started = time.perf_counter()

@@ -11,8 +11,7 @@ from typing import Any
 import torch
 
 from genoenc.errors import CheckpointError
-
-from .rundir import SCHEMA_VERSION, atomic_write_bytes
+from genoenc.rundir import SCHEMA_VERSION, atomic_write_bytes
 
 __all__ = ["CHECKPOINT_FILE", "load_checkpoint", "save_checkpoint"]
 

@@ -26,15 +26,7 @@ from genoenc.data import WindowStream, batches, collect_windows, sample_windows
 from genoenc.encoders import Encoder, build_encoder
 from genoenc.errors import InputError, RunDirError
 from genoenc.models import build_model
-
-from .checkpoint import load_checkpoint, save_checkpoint
-from .config import RunConfig, config_to_dict
-from .device import autocast, cpu_threads
-from .distributed import Distributed, per_rank_batch, setup_distributed
-from .evaluate import evaluate, masked_mean
-from .metric_log import open_metric_logs
-from .references import cached, gap_closed, learned_nothing, reference_bits
-from .rundir import (
+from genoenc.rundir import (
     CONFIG_FILE,
     LOCK_FILE,
     METRICS_FILE,
@@ -50,6 +42,14 @@ from .rundir import (
     truncate_log,
     versions,
 )
+
+from .checkpoint import load_checkpoint, save_checkpoint
+from .config import RunConfig, config_to_dict
+from .device import autocast, cpu_threads
+from .distributed import Distributed, per_rank_batch, setup_distributed
+from .evaluate import evaluate, masked_mean
+from .metric_log import open_metric_logs
+from .references import cached, gap_closed, learned_nothing, reference_bits
 from .schedule import Schedule, cosine_lr
 from .sources import domain_of, open_piece_source, reference_key, source_descriptions
 from .vocab import run_tokenizer, save_vocab

@@ -23,8 +23,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from genoenc.errors import ConfigError
-
-from .rundir import atomic_write_bytes, read_log
+from genoenc.rundir import atomic_write_bytes, read_log
 
 __all__ = [
     "LOG_FORMATS",

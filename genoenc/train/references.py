@@ -19,10 +19,9 @@ from typing import Any
 import numpy as np
 
 from genoenc.baselines import fit_best_order, order0_bits
+from genoenc.rundir import atomic_write_json, config_hash
 from genoenc.tokenize import kmer_bases
 from genoenc.tokenize.vocab import DNA_VOCAB_SIZE, N
-
-from .rundir import atomic_write_json, config_hash
 
 __all__ = [
     "LEARNED_NOTHING_GAP",

@@ -13,13 +13,13 @@ from genoenc.data import SplitConfig, collect_windows
 from genoenc.encoders import Encoder, build_encoder
 from genoenc.errors import InputError, RunDirError
 from genoenc.models import TaskModel, build_model
+from genoenc.rundir import CONFIG_FILE, SCHEMA_VERSION, read_json, read_metrics
 
 from .checkpoint import load_checkpoint
 from .config import RunConfig, merge_config
 from .device import pick_device
 from .evaluate import evaluate
 from .references import reference_bits
-from .rundir import CONFIG_FILE, SCHEMA_VERSION, read_json, read_metrics
 from .sources import open_piece_source, source_descriptions
 from .vocab import run_tokenizer
 

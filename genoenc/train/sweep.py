@@ -32,11 +32,11 @@ from pathlib import Path
 from typing import Any
 
 from genoenc.errors import ConfigError, RunDirError
+from genoenc.rundir import CONFIG_FILE, METRICS_FILE, atomic_write_json, read_metrics
 from genoenc.tokenize import tokenizer_label
 
 from .config import RunConfig, merge_config
 from .loop import ProgressFn, train
-from .rundir import CONFIG_FILE, METRICS_FILE, atomic_write_json, read_metrics
 
 __all__ = ["SweepCell", "SweepGrid", "cell_status", "load_grid", "plan_sweep", "run_sweep"]
 

@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from genoenc.train.rundir import SCHEMA_VERSION
+from genoenc.rundir import SCHEMA_VERSION
 
 UNIFORM = 2.0
 ORDER0 = 1.95

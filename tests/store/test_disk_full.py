@@ -16,10 +16,10 @@ from click.testing import CliRunner
 
 import genoenc.store.store as store_module
 from genoenc.cli import cli
+from genoenc.rundir import append_log, atomic_write_json
 from genoenc.tokenize import TokenizerConfig
 from genoenc.tokenize.textvocab import TextVocab, fit_vocab
 from genoenc.train.checkpoint import save_checkpoint
-from genoenc.train.rundir import append_log, atomic_write_json
 from tests.helpers import sample_path
 
 _FULL = os.strerror(errno.ENOSPC)

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from genoenc.errors import ConfigError
+from genoenc.rundir import append_log, read_log
 from genoenc.train.metric_log import CsvLog, check_log_formats, open_metric_logs
-from genoenc.train.rundir import append_log, read_log
 from tests.trained_runs import tiny_run
 
 

@@ -16,7 +16,7 @@ from click.testing import CliRunner, Result
 
 from genoenc.cli import cli
 from genoenc.errors import RunDirError
-from genoenc.train.rundir import LOCK_FILE, claim_run_dir
+from genoenc.rundir import LOCK_FILE, claim_run_dir
 from tests.helpers import tiny_train_args
 
 
