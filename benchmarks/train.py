@@ -11,6 +11,14 @@ The data path's cost is the difference in step time. On CUDA the table adds mode
 FLOPs utilisation (6 x params x tokens per step, plus attention, over the device's
 peak bf16 rate given with ``--peak-tflops``).
 
+A second table times whole ``genoenc train`` runs (real CLI processes) at
+``--run-budget`` tokens (default: ``genoenc train``'s own budget), one per feed: the
+FASTA read and tokenized as training goes, and a token store written beforehand by
+``genoenc tokenize``. For each it prints the step-only tokens/s (what
+``metrics.json``'s ``tokens_per_second`` counts), the wall-clock tokens/s, validation's
+share of wall time, and the test figure beside the best Markov model of the same blocks.
+``--run-budget 0`` skips it.
+
     python benchmarks/train.py [--fasta FILE] [--steps 30] [--device auto] [--json out.json]
 """
 
@@ -18,7 +26,11 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import platform
+import subprocess
+import sys
+import tempfile
 import time
 from itertools import islice
 from pathlib import Path
@@ -32,6 +44,7 @@ from genoenc.io import ReaderConfig
 from genoenc.models import ModelConfig, build_model
 from genoenc.tokenize import TokenizerConfig, build_tokenizer
 from genoenc.train import RunConfig, pick_device
+from genoenc.train.config import TrainConfig
 from genoenc.train.loop import batch_tensors, make_optimizer, train_step
 from genoenc.train.sources import open_piece_source
 
@@ -133,6 +146,73 @@ def run(args: argparse.Namespace) -> list[dict[str, object]]:
     return rows
 
 
+def whole_runs(args: argparse.Namespace, folder: Path) -> list[dict[str, object]]:
+    """One `genoenc train` process per feed at ``args.run_budget`` tokens; figures from
+    its ``metrics.json``."""
+    genoenc_cli = [sys.executable, "-m", "genoenc"]
+    store = folder / "store"
+    kmer = ["--k", str(args.k)]
+    subprocess.run(
+        [*genoenc_cli, "tokenize", "--fasta", args.fasta, *kmer, "-o", str(store)],
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
+    feeds = {
+        "FASTA, tokenized live": ["--fasta", args.fasta],
+        "token store": ["--tokens", str(store)],
+    }
+    rows = []
+    for name, inputs in feeds.items():
+        out = folder / name.split()[0].strip(",").lower()
+        load = os.getloadavg()[0]
+        subprocess.run(
+            [
+                *genoenc_cli,
+                "train",
+                *inputs,
+                *kmer,
+                "--device",
+                args.device,
+                "--strategy",
+                "full",
+                "--tokens-budget",
+                str(args.run_budget),
+                "--out",
+                str(out),
+            ],
+            check=True,
+            stdout=subprocess.DEVNULL,
+        )
+        m = json.loads((out / "metrics.json").read_text())
+        rows.append(
+            {
+                "feed": name,
+                "tokens": m["tokens_seen"],
+                "wall_s": m["wall_seconds"],
+                "step_tokens_per_s": m["tokens_per_second"],
+                "wall_tokens_per_s": m["wall_tokens_per_second"],
+                "val_share_pct": 100 * m["timing"]["val_share"],
+                "test_bits": m["test"]["bits_per_base"],
+                "markov_bits": m["reference"]["markov_bits"],
+                "load_at_start": load,
+            }
+        )
+    return rows
+
+
+def _print_whole_runs(rows: list[dict[str, object]]) -> None:
+    print(
+        f"\n{'whole run (feed)':<24}{'tokens':>11}{'wall s':>8}{'step tok/s':>12}"
+        f"{'wall tok/s':>12}{'val %':>7}{'test bits':>11}{'Markov':>8}{'load':>6}"
+    )
+    for r in rows:
+        print(
+            f"{r['feed']:<24}{r['tokens']:>11,}{r['wall_s']:>8.0f}{r['step_tokens_per_s']:>12,.0f}"
+            f"{r['wall_tokens_per_s']:>12,.0f}{r['val_share_pct']:>7.1f}{r['test_bits']:>11.4f}"
+            f"{r['markov_bits']:>8.4f}{r['load_at_start']:>6.1f}"
+        )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -151,6 +231,12 @@ def main() -> None:
         type=float,
         default=0.0,
         help="Device peak bf16 TFLOP/s for MFU (e.g. 989 for an H100 SXM).",
+    )
+    parser.add_argument(
+        "--run-budget",
+        type=int,
+        default=TrainConfig().tokens_budget,
+        help="Tokens per whole `genoenc train` run (0: skip) [genoenc train's default].",
     )
     parser.add_argument("--json", type=Path)
     args = parser.parse_args()
@@ -175,8 +261,13 @@ def main() -> None:
         if "mfu_pct" in row:
             line += f"{row['mfu_pct']:>8.2f}"
         print(line)
+    runs: list[dict[str, object]] = []
+    if args.run_budget:
+        with tempfile.TemporaryDirectory() as folder:
+            runs = whole_runs(args, Path(folder))
+        _print_whole_runs(runs)
     if args.json:
-        args.json.write_text(json.dumps(rows, indent=2) + "\n")
+        args.json.write_text(json.dumps({"steps": rows, "runs": runs}, indent=2) + "\n")
 
 
 if __name__ == "__main__":

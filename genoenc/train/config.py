@@ -234,12 +234,43 @@ def merge_config(cfg: RunConfig, overrides: Mapping[str, Any]) -> RunConfig:
             )
         except TypeError as exc:
             raise ConfigError(f"config section {section}: {exc}") from None
+    changes.update(_kmer_defaults(cfg, changes, overrides))
     # The model's positional table follows the window length unless set explicitly.
     window = changes.get("window", cfg.window)
     model = changes.get("model", cfg.model)
     if "context" not in overrides.get("model", {}) and model.context != window.context:
         changes["model"] = dataclasses.replace(model, context=window.context)
     return dataclasses.replace(cfg, **changes)
+
+
+#: Window length (tokens) and head of a run on non-overlapping DNA k-mers (k >= 2), unless
+#: given: 4x the optimiser steps of a 256-token window for the same token budget, and the
+#: next k-mer predicted base by base. Chosen by measurement (docs/defaults.md, section 2):
+#: with a 256-token window and the softmax head, E. coli 6-mer runs stay on the 6-mer
+#: unigram for the whole default budget.
+KMER_CONTEXT = 64
+KMER_HEAD = "chain"
+
+
+def _kmer_defaults(
+    cfg: RunConfig, changes: Mapping[str, Any], overrides: Mapping[str, Any]
+) -> dict[str, Any]:
+    """Window and head for a merge that sets a non-overlapping DNA k (k >= 2): each is
+    changed only while it has its package default and this merge does not give it (as a
+    new ``k`` resets the stride), so a config's own window or head always stands."""
+    tokenizer = changes.get("tokenizer", cfg.tokenizer)
+    if "k" not in overrides.get("tokenizer", {}) or tokenizer.kind != "dna":
+        return {}
+    if tokenizer.k < 2 or tokenizer.stride != tokenizer.k:
+        return {}
+    out: dict[str, Any] = {}
+    window = changes.get("window", cfg.window)
+    if "context" not in overrides.get("window", {}) and window.context == WindowConfig.context:
+        out["window"] = dataclasses.replace(window, context=KMER_CONTEXT)
+    model = changes.get("model", cfg.model)
+    if "head" not in overrides.get("model", {}) and model.head == ModelConfig.head:
+        out["model"] = dataclasses.replace(model, head=KMER_HEAD)
+    return out
 
 
 def load_config_file(path: str | Path) -> dict[str, Any]:
