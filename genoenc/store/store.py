@@ -201,10 +201,6 @@ class TokenStore:
             for lo in range(record.offset, record.end, piece_tokens):
                 yield record.name, np.asarray(self.tokens[lo : min(lo + piece_tokens, record.end)])
 
-    def iter_chunks(self, piece_tokens: int = _PIECE_TOKENS) -> Iterator[tuple[str, np.ndarray]]:
-        """Same as :meth:`iter_records` (the name used in docs/internals.md)."""
-        return self.iter_records(piece_tokens)
-
 
 def write_store(
     path: str | os.PathLike[str],
