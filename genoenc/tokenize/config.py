@@ -14,6 +14,7 @@ __all__ = [
     "MAX_K",
     "MAX_TEXT_VOCAB",
     "MIN_WORD_VOCAB",
+    "STORE_KINDS",
     "TEXT_KINDS",
     "TOKENIZER_KINDS",
     "VOCAB_KINDS",
@@ -27,6 +28,8 @@ TOKENIZER_KINDS: tuple[str, ...] = ("dna", "char", "byte", "word", "bpe", "ids")
 TEXT_KINDS: tuple[str, ...] = ("char", "byte", "word", "bpe")
 #: The text kinds whose vocabulary is fitted on the train split (saved as ``vocab.json``).
 VOCAB_KINDS: tuple[str, ...] = ("char", "word", "bpe")
+#: The kinds a token store is written with alone (no vocabulary fitted on a split first).
+STORE_KINDS: tuple[str, ...] = ("dna", "byte")
 #: Largest k-mer length: ``4**12 + 4`` ids still fit a uint32 store and a sane embedding.
 MAX_K = 12
 #: Word vocabularies hold 50 .. 50,000 words (vocabulary-scaling studies span this range).
