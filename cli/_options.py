@@ -8,6 +8,9 @@ from typing import Any, TypeVar
 
 import click
 
+from ._defaults import package_defaults
+from ._types import PackageChoice
+
 __all__ = [
     "OptionError",
     "input_options",
@@ -20,6 +23,8 @@ __all__ = [
 ]
 
 F = TypeVar("F", bound=Callable[..., Any])
+#: What ``click.option(...)`` returns: it adds the option to the function it decorates.
+_Decorator = Callable[[Any], Any]
 
 _path = click.Path(dir_okay=False)
 
@@ -64,13 +69,11 @@ def input_options(func: F) -> F:
     return func
 
 
-#: ``--margin`` of compare and report: the TOST equivalence margin.
+#: ``--margin`` of compare and report: the TOST equivalence margin (None: the package's).
 margin_option = click.option(
     "--margin",
     type=click.FloatRange(min=0, min_open=True),
-    default=0.01,
-    show_default=True,
-    help="Equivalence margin of the TOST, in bits per base (or per character).",
+    help="Equivalence margin of the TOST, in bits per base (or per character) [{compare.margin}].",
 )
 
 
@@ -80,50 +83,36 @@ def reader_overrides(kw: dict[str, Any]) -> dict[str, Any]:
     return {f: kw[f] for f in fields if kw.get(f) not in (None, ())}
 
 
-def run_options(func: F) -> F:
-    """Options of one run (train and sweep share them)."""
-    options = [
+def _encoding_options() -> list[_Decorator]:
+    return [
         click.option(
             "--strategy",
-            type=click.Choice(
-                [
-                    "full",
-                    "learned",
-                    "autoencoder",
-                    "autoencoder-joint",
-                    "autoencoder-deep",
-                    "autoencoder-vae",
-                    "autoencoder-twostage",
-                ]
-            ),
+            type=PackageChoice("genoenc.encoders.base", "STRATEGIES"),
             help="Encoding strategy [{encoder.strategy}].",
         ),
-        click.option(
-            "--ratio",
-            type=int,
-            help="Compression ratio d_orig / d_c [{encoder.ratio}].",
-        ),
-        click.option(
-            "--d-orig",
-            type=int,
-            help="Uncompressed encoding width [{encoder.d_orig}].",
-        ),
+        click.option("--ratio", type=int, help="Compression ratio d_orig / d_c [{encoder.ratio}]."),
+        click.option("--d-orig", type=int, help="Uncompressed encoding width [{encoder.d_orig}]."),
         click.option(
             "--source-table",
-            type=click.Choice(["full", "random", "onehot"]),
+            type=PackageChoice("genoenc.encoders.base", "SOURCE_TABLES"),
             help="Table the autoencoder arms compress [{encoder.source_table}].",
         ),
+    ]
+
+
+def _tokenizer_options() -> list[_Decorator]:
+    return [
         click.option(
             "--tokenizer",
             "tokenizer_kind",
-            type=click.Choice(["dna", "char", "byte", "word", "bpe", "ids"]),
+            type=PackageChoice("genoenc.tokenize.config", "TOKENIZER_KINDS"),
             help="Tokenizer: dna (k-mers), text (char, byte, word, bpe) or ids [{tokenizer.kind}].",
         ),
         click.option(
             "--vocab-size",
             type=int,
-            help="Vocabulary size: words (50-50,000), BPE tokens [4,096], characters "
-            "[all], or ids symbols; fitted on the train split.",
+            help="Vocabulary size: words ({MIN_WORD_VOCAB}-{MAX_TEXT_VOCAB}), BPE tokens "
+            "[{DEFAULT_BPE_VOCAB}], characters [all], or ids symbols; fitted on the train split.",
         ),
         click.option(
             "--lowercase/--no-lowercase",
@@ -137,19 +126,29 @@ def run_options(func: F) -> F:
             type=int,
             help="Window length in tokens, at least {MIN_CONTEXT} [{window.context}].",
         ),
+    ]
+
+
+def _model_options() -> list[_Decorator]:
+    return [
         click.option(
             "--arch",
-            type=click.Choice(["transformer", "lstm"]),
+            type=PackageChoice("genoenc.models.task", "ARCHS"),
             help="Task model [{model.arch}].",
         ),
         click.option("--d-model", type=int, help="Task model width [{model.d_model}]."),
         click.option("--n-layer", type=int, help="Task model layers [{model.n_layer}]."),
         click.option(
             "--head",
-            type=click.Choice(["softmax", "chain"]),
+            type=PackageChoice("genoenc.models.task", "HEADS"),
             help="Output head: softmax (a row per target id) or chain (non-overlapping "
             "k-mers only: the next k-mer as k base predictions) [{model.head}].",
         ),
+    ]
+
+
+def _train_options() -> list[_Decorator]:
+    return [
         click.option(
             "--tokens-budget",
             type=int,
@@ -157,15 +156,13 @@ def run_options(func: F) -> F:
         ),
         click.option(
             "--budget",
-            type=click.Choice(["fixed", "auto"]),
+            type=PackageChoice("genoenc.train.config", "BUDGETS"),
             help="fixed: train on --tokens-budget (cosine schedule); auto: stop once "
             "validation has stopped improving (warmup-stable-decay; the reason is recorded) "
             "[{train.budget}].",
         ),
         click.option(
-            "--eval-tokens",
-            type=int,
-            help="Cap on test targets scored [{train.eval_tokens}].",
+            "--eval-tokens", type=int, help="Cap on test targets scored [{train.eval_tokens}]."
         ),
         click.option("--batch-size", type=int, help="Windows per step [{train.batch_size}]."),
         click.option("--lr", type=float, help="Peak learning rate [{train.lr}]."),
@@ -183,9 +180,14 @@ def run_options(func: F) -> F:
         ),
         click.option(
             "--device",
-            type=click.Choice(["auto", "cpu", "cuda", "mps"]),
+            type=PackageChoice("genoenc.train.config", "DEVICES"),
             help="Device; auto picks CUDA, then MPS, then CPU [{train.device}].",
         ),
+    ]
+
+
+def _split_options() -> list[_Decorator]:
+    return [
         click.option(
             "--block-tokens",
             type=int,
@@ -205,51 +207,20 @@ def run_options(func: F) -> F:
             help="Finished full-arm run whose table the autoencoder compresses.",
         ),
     ]
+
+
+def run_options(func: F) -> F:
+    """Options of one run (train and sweep share them); help shows the package defaults."""
+    options = [
+        *_encoding_options(),
+        *_tokenizer_options(),
+        *_model_options(),
+        *_train_options(),
+        *_split_options(),
+    ]
     for option in reversed(options):
         func = option(func)
-    for param in getattr(func, "__click_params__", []):
-        if isinstance(param, click.Option) and param.help and "{" in param.help:
-            _fill_defaults_lazily(param)
-    return func
-
-
-def _config_defaults() -> dict[str, str]:
-    """``{"model.arch": "transformer", ...}``: the defaults of :class:`RunConfig`, as help
-    shows them. Imported only when a command's help is drawn (it imports torch)."""
-    import dataclasses
-
-    from genoenc.train.config import MIN_CONTEXT, RunConfig
-
-    shown: dict[str, str] = {"MIN_CONTEXT": str(MIN_CONTEXT)}
-    cfg = RunConfig()
-    for section in dataclasses.fields(cfg):
-        stage = getattr(cfg, section.name)
-        if not dataclasses.is_dataclass(stage):
-            continue
-        for fld in dataclasses.fields(stage):
-            value = getattr(stage, fld.name)
-            if isinstance(value, bool):
-                text = "yes" if value else "no"
-            elif isinstance(value, int):
-                text = f"{value:,}"
-            else:
-                text = str(value)
-            shown[f"{section.name}.{fld.name}"] = text
-    return shown
-
-
-def _fill_defaults_lazily(param: click.Option) -> None:
-    """Fill ``{section.field}`` in ``param``'s help with the package default when help is
-    drawn, so help shows the defaults the code uses (never a copy that drifts)."""
-    template = param.help or ""
-    draw = param.get_help_record
-
-    def get_help_record(ctx: click.Context) -> tuple[str, str] | None:
-        shown = _config_defaults()
-        param.help = re.sub(r"\{([\w.]+)\}", lambda m: shown[m.group(1)], template)
-        return draw(ctx)
-
-    param.get_help_record = get_help_record  # type: ignore[method-assign]
+    return package_defaults(func)
 
 
 _RUN_FIELDS = {

@@ -1,12 +1,13 @@
-"""Reusable option types (cooler's ``DelimitedTuple`` idea)."""
+"""Reusable option types (cooler's ``DelimitedTuple`` idea), and choices read from the package."""
 
 from __future__ import annotations
 
+import importlib
 from typing import Any
 
 import click
 
-__all__ = ["CommaList", "TokenizerList"]
+__all__ = ["CommaList", "PackageChoice", "TokenizerList"]
 
 
 class CommaList(click.ParamType):
@@ -56,3 +57,31 @@ class TokenizerList(click.ParamType):
             except ValueError:
                 self.fail(f"{part!r} is not K or K:STRIDE", param, ctx)
         return tuple(items)
+
+
+class PackageChoice(click.Choice):
+    """A choice among the values of a package constant, read when click first needs them.
+
+    ``PackageChoice("genoenc.models.task", "HEADS")`` offers ``HEADS`` as the package
+    defines it; the module is imported only to parse the option or draw its help, so
+    listing the commands never imports torch.
+
+    >>> PackageChoice("genoenc.tokenize.config", "STORE_KINDS").convert("byte", None, None)
+    'byte'
+    """
+
+    def __init__(self, module: str, name: str) -> None:
+        self._where = (module, name)
+        self._values: tuple[str, ...] | None = None
+        self.case_sensitive = True
+
+    @property
+    def choices(self) -> tuple[str, ...]:
+        if self._values is None:
+            module, name = self._where
+            self._values = tuple(getattr(importlib.import_module(module), name))
+        return self._values
+
+    @choices.setter
+    def choices(self, values: tuple[str, ...]) -> None:
+        self._values = tuple(values)

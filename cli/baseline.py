@@ -6,26 +6,33 @@ from typing import Any
 
 import click
 
+from ._defaults import package_defaults
 from ._options import input_options, run_overrides
 from ._output import STDOUT, reserve_stdout, write_once
+from ._types import PackageChoice
 
 
+@package_defaults
 @click.command()
 @input_options
 @click.option(
     "--tokenizer",
     "tokenizer_kind",
-    type=click.Choice(["dna", "char", "byte", "word", "bpe", "ids"]),
-    help="Tokenizer: dna (k-mers), text (char, byte, word, bpe) or ids [dna].",
+    type=PackageChoice("genoenc.tokenize.config", "TOKENIZER_KINDS"),
+    help="Tokenizer: dna (k-mers), text (char, byte, word, bpe) or ids [{tokenizer.kind}].",
 )
 @click.option("--vocab-size", type=int, help="Text vocabulary size, fitted on the train split.")
-@click.option("--lowercase/--no-lowercase", default=None, help="Lowercase text first [no].")
-@click.option("--k", type=int, help="k-mer length of the tokenization [1].")
+@click.option(
+    "--lowercase/--no-lowercase",
+    default=None,
+    help="Lowercase text first [{tokenizer.lowercase}].",
+)
+@click.option("--k", type=int, help="k-mer length of the tokenization [{tokenizer.k}].")
 @click.option("--stride", type=int, help="k-mer stride [k].")
-@click.option("--context", type=int, help="Window length [256].")
+@click.option("--context", type=int, help="Window length [{window.context}].")
 @click.option("--eval-tokens", type=int, help="Cap on test targets.")
-@click.option("--block-tokens", type=int, help="Split block size in tokens [65,536].")
-@click.option("--max-order", type=int, help="Highest Markov order tried [12].")
+@click.option("--block-tokens", type=int, help="Split block size in tokens [{split.block_tokens}].")
+@click.option("--max-order", type=int, help="Highest Markov order tried [{train.markov_max_k}].")
 @click.option(
     "--json",
     "json_out",

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import click
 
+from ._defaults import package_defaults
 from ._options import OptionError, margin_option
 from ._output import STDOUT, reserve_stdout, write_once
 
 
+@package_defaults
 @click.command()
 @click.argument("runs", nargs=-1, required=True, type=click.Path(exists=True, file_okay=False))
 @click.option(
@@ -33,7 +35,7 @@ def compare(
     json_out: str | None,
     json_extras: bool,
     cross_json: str | None,
-    margin: float,
+    margin: float | None,
 ) -> None:
     """Compare the arms of finished RUNS (run directories or sweep folders), paired by seed.
 
@@ -60,7 +62,7 @@ def compare(
         raise OptionError("--json - and --cross-json -: only one of them can write to stdout")
     if STDOUT in (json_out, cross_json):
         reserve_stdout()
-    config = CompareConfig(margin=margin)
+    config = CompareConfig() if margin is None else CompareConfig(margin=margin)
     results, problems = load_runs(runs)
     rows, more = compare_runs(results, config)
     cross, _ = cross_domain_rows(results, config)

@@ -8,6 +8,7 @@ import click
 
 from ._options import input_options, run_overrides
 from ._output import STDOUT, reserve_stdout, write_once
+from ._types import PackageChoice
 
 
 @click.command("eval")
@@ -15,7 +16,10 @@ from ._output import STDOUT, reserve_stdout, write_once
 @input_options
 @click.option("--eval-tokens", type=int, help="Cap on scored targets [the run's].")
 @click.option(
-    "--device", type=click.Choice(["auto", "cpu", "cuda", "mps"]), default="auto", show_default=True
+    "--device",
+    type=PackageChoice("genoenc.train.config", "DEVICES"),
+    default="auto",
+    show_default=True,
 )
 @click.option(
     "--json",

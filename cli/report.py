@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import click
 
+from ._defaults import package_defaults
 from ._options import margin_option
 from ._output import STDOUT, reserve_stdout, write_once
 
 
+@package_defaults
 @click.command()
 @click.argument("sweep", nargs=-1, required=True, type=click.Path(exists=True, file_okay=False))
 @click.option(
@@ -21,7 +23,7 @@ from ._output import STDOUT, reserve_stdout, write_once
 )
 @margin_option
 @click.option("--title", help="Heading of the report [genoenc report: SWEEP].")
-def report(sweep: tuple[str, ...], out: str, margin: float, title: str | None) -> None:
+def report(sweep: tuple[str, ...], out: str, margin: float | None, title: str | None) -> None:
     """Write a report of the finished runs in SWEEP (sweep folders or run directories)."""
     from genoenc.compare import CompareConfig
     from genoenc.report import ReportConfig, build_report, render_html, write_report
@@ -30,7 +32,9 @@ def report(sweep: tuple[str, ...], out: str, margin: float, title: str | None) -
         raise click.BadParameter(
             "name the HTML file; the Markdown twin gets its stem", param_hint="'-o'"
         )
-    config = ReportConfig(compare=CompareConfig(margin=margin), title=title)
+    config = ReportConfig(
+        compare=CompareConfig() if margin is None else CompareConfig(margin=margin), title=title
+    )
     if out == STDOUT:  # the self-contained HTML alone on stdout; no Markdown, no PNGs
         reserve_stdout()
         content = build_report(sweep, config)

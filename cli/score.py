@@ -7,6 +7,9 @@ import time
 
 import click
 
+from ._defaults import package_defaults
+from ._types import PackageChoice
+
 logger = logging.getLogger("genoenc")
 
 
@@ -25,6 +28,7 @@ class _Progress:
             logger.info("score: %s targets, %s targets/s", f"{done:,}", f"{rate:,.0f}")
 
 
+@package_defaults
 @click.command("score")
 @click.argument("run", type=click.Path(file_okay=False, exists=True))
 @click.option(
@@ -58,7 +62,11 @@ class _Progress:
     help="Targets newly scored per window [context / 2]: each base sees at least "
     "context - stride tokens before it; stride = context reproduces `genoenc eval`.",
 )
-@click.option("--batch-size", type=click.IntRange(min=1), default=64, show_default=True)
+@click.option(
+    "--batch-size",
+    type=click.IntRange(min=1),
+    help="Windows per forward pass [{score.batch_size}].",
+)
 @click.option(
     "--bigwig-zooms",
     type=click.IntRange(min=0, max=10),
@@ -68,7 +76,9 @@ class _Progress:
     "bytes per base at 10): 0 keeps memory flat.",
 )
 @click.option(
-    "--device", type=click.Choice(["auto", "cpu", "cuda", "mps"]), default="cpu", show_default=True
+    "--device",
+    type=PackageChoice("genoenc.train.config", "DEVICES"),
+    help="Device; auto picks CUDA, then MPS, then CPU [{score.device}].",
 )
 @click.option("--json", "json_out", type=click.Path(dir_okay=False), help="Write the totals here.")
 def score(
@@ -79,9 +89,9 @@ def score(
     out: str,
     markov: bool,
     stride: int | None,
-    batch_size: int,
+    batch_size: int | None,
     bigwig_zooms: int,
-    device: str,
+    device: str | None,
     json_out: str | None,
 ) -> None:
     """Per-base bits of the trained RUN over FASTA records or regions, streamed to a track."""
@@ -91,7 +101,12 @@ def score(
     from genoenc.score import ScoreConfig, score_run
     from genoenc.train.device import pick_device
 
-    cfg = ScoreConfig(stride=stride, batch_size=batch_size, device=str(pick_device(device)))
+    defaults = ScoreConfig()
+    cfg = ScoreConfig(
+        stride=stride,
+        batch_size=defaults.batch_size if batch_size is None else batch_size,
+        device=str(pick_device(defaults.device if device is None else device)),
+    )
     result = score_run(
         run,
         fasta,

@@ -11,6 +11,7 @@ import click
 
 from ._options import input_options, merge_config_file, run_options, run_overrides
 from ._progress import progress_reporter
+from ._types import PackageChoice
 
 
 @click.command()
@@ -29,7 +30,7 @@ from ._progress import progress_reporter
     "--log",
     "log_formats",
     multiple=True,
-    type=click.Choice(["csv", "tensorboard"]),
+    type=PackageChoice("genoenc.train.metric_log", "LOG_FORMATS"),
     help="Also write the log as RUN/log.csv and/or TensorBoard events in RUN/tensorboard/ "
     "(beside log.jsonl); repeatable.",
 )

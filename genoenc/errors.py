@@ -1,4 +1,4 @@
-"""User-facing errors.
+"""User-facing errors, and the integer check of the config fields that raise them.
 
 Every failure a user can cause (a bad file, a bad option, a bad region) raises a
 subclass of :class:`GenoencError`. Each carries its fields and builds one line in
@@ -23,10 +23,22 @@ __all__ = [
     "RegionError",
     "RunDirError",
     "SequenceCharError",
+    "is_int",
     "name_os_error",
     "naming_os_errors",
     "shorten",
 ]
+
+
+def is_int(value: object) -> bool:
+    """Whether ``value`` is a Python ``int`` and not a ``bool``: the check behind every
+    :class:`ConfigError` about an integer field (a ``bool`` would pass ``isinstance(value,
+    int)``; a numpy integer would not survive ``json.dumps`` into ``config.json``).
+
+    >>> is_int(3), is_int(True), is_int(3.0)
+    (True, False, False)
+    """
+    return isinstance(value, int) and not isinstance(value, bool)
 
 
 def shorten(text: str | bytes, limit: int = 30) -> str:

@@ -25,7 +25,6 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from scipy import stats as scipy_stats
 
 from genoenc import stats
 from genoenc.compare._format import _align, _json_value, format_number, format_p
@@ -39,6 +38,7 @@ from genoenc.compare._rows import (
     strategy_order,
 )
 from genoenc.compare._runs import Problem, RunResult, unit_label
+from genoenc.stats import WelchTest, welch_t_test
 
 __all__ = [
     "CrossDomainRow",
@@ -48,57 +48,6 @@ __all__ = [
     "format_cross_table",
     "welch_t_test",
 ]
-
-
-@dataclass(frozen=True, kw_only=True)
-class WelchTest:
-    """Welch's two-sample t-test of ``mean(x) - mean(y)`` (unequal variances).
-
-    Attributes:
-        diff: ``mean(x) - mean(y)``.
-        ci95: its 95% interval (Welch-Satterthwaite degrees of freedom).
-        t: the t statistic.
-        df: the degrees of freedom.
-        p_value: two-sided p.
-        reason: why the test is nan (too few values, no spread), else None.
-    """
-
-    diff: float
-    ci95: tuple[float, float]
-    t: float
-    df: float
-    p_value: float
-    reason: str | None = None
-
-
-def welch_t_test(x: Sequence[float] | np.ndarray, y: Sequence[float] | np.ndarray) -> WelchTest:
-    """Welch's t-test of two independent samples, with the 95% interval of the difference.
-
-    Needs at least two values in each sample; with no spread in either the statistics are
-    nan (the difference is still given).
-
-    >>> test = welch_t_test([1.0, 2.0, 3.0], [1.0, 1.5])
-    >>> round(test.diff, 3), round(test.df, 3), round(test.p_value, 4)
-    (0.75, 2.635, 0.3295)
-    """
-    a = np.asarray(x, dtype=np.float64)
-    b = np.asarray(y, dtype=np.float64)
-    diff = float(a.mean() - b.mean()) if a.size and b.size else math.nan
-    nan = math.nan
-    if a.size < 2 or b.size < 2:
-        return WelchTest(
-            diff=diff, ci95=(nan, nan), t=nan, df=nan, p_value=nan, reason="fewer than 2 seeds"
-        )
-    var_a = float(a.var(ddof=1)) / a.size
-    var_b = float(b.var(ddof=1)) / b.size
-    se = math.sqrt(var_a + var_b)
-    if se == 0:
-        return WelchTest(diff=diff, ci95=(nan, nan), t=nan, df=nan, p_value=nan, reason="no spread")
-    df = (var_a + var_b) ** 2 / (var_a**2 / (a.size - 1) + var_b**2 / (b.size - 1))
-    t = diff / se
-    p = float(2 * scipy_stats.t.sf(abs(t), df))
-    half = float(scipy_stats.t.ppf(0.975, df)) * se
-    return WelchTest(diff=diff, ci95=(diff - half, diff + half), t=t, df=df, p_value=p)
 
 
 @dataclass(frozen=True, kw_only=True)

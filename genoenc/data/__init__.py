@@ -4,11 +4,10 @@ The data layer reads a *piece stream* (store ids of framed records, in input ord
 restartable), assigns every token to exactly one of train/val/test
 (:mod:`~genoenc.data.splits`), cuts each split into fixed-length windows that never
 cross a block boundary (:mod:`~genoenc.data.windows`), and serves them as an
-iterable stream or a map-style dataset over a token store
-(:mod:`~genoenc.data.datasets`); both give the same windows in the same order.
+iterable stream over any input or a token store (:mod:`~genoenc.data.datasets`).
 """
 
-from genoenc.data.datasets import RecordLike, StoreLike, StoreWindows, WindowStream, store_pieces
+from genoenc.data.datasets import RecordLike, StoreLike, WindowStream, store_pieces
 from genoenc.data.splits import (
     SPLITS,
     OpenPieces,
@@ -43,7 +42,6 @@ __all__ = [
     "Split",
     "SplitConfig",
     "StoreLike",
-    "StoreWindows",
     "WindowConfig",
     "WindowStream",
     "WindowTokenizer",

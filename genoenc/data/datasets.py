@@ -1,4 +1,4 @@
-"""``torch`` datasets of windows: iterable over a piece stream, map-style over a store.
+"""The ``torch`` dataset of windows: iterable over a piece stream (any input or a store).
 
 :class:`WindowStream` is the streaming path (any input, no full pass before the
 first step). For one epoch it chains, in this order::
@@ -14,20 +14,11 @@ Everything before the skip depends only on the stream, the configs, ``seed`` and
 (``start`` = windows already consumed, counted over all ranks) sees exactly the tail
 of the uninterrupted one, and each rank the tail of its own share. Indices count the
 whole epoch sequence, so a shard's windows do not depend on ``start``.
-
-:class:`StoreWindows` is the map-style path over a token store: its index (window
-start offsets) comes from the same block rule, and
-``[ds[i] for i in ds.ordered_indices(seed, epoch)]`` equals the windows of a
-``WindowStream`` over :func:`store_pieces` of the same store with the same seed;
-pass that through :func:`genoenc.data.rc_augment` with ``default_rng([seed, epoch, 1])``
-for the ``rc_aug`` sequence.
 """
 
 from __future__ import annotations
 
 import itertools
-import logging
-import time
 from collections.abc import Iterator, Sequence
 from typing import Protocol
 
@@ -35,7 +26,7 @@ import numpy as np
 import torch.utils.data
 
 from genoenc.data.read_split import make_piece
-from genoenc.data.splits import SPLITS, OpenPieces, Piece, SplitConfig, block_splits, check_split
+from genoenc.data.splits import OpenPieces, Piece, SplitConfig, check_split
 from genoenc.data.windows import (
     WindowConfig,
     WindowTokenizer,
@@ -43,14 +34,10 @@ from genoenc.data.windows import (
     _coin_flips,
     _reverse_complement_window,
     iter_windows,
-    kept_window_numbers,
     shuffle_buffer,
 )
-from genoenc.errors import ConfigError
 
-__all__ = ["RecordLike", "StoreLike", "StoreWindows", "WindowStream", "store_pieces"]
-
-logger = logging.getLogger(__name__)
+__all__ = ["RecordLike", "StoreLike", "WindowStream", "store_pieces"]
 
 
 class RecordLike(Protocol):
@@ -209,157 +196,3 @@ class WindowStream(torch.utils.data.IterableDataset[np.ndarray]):
             if (index // self.world_size) % num_workers != worker_id:
                 continue
             yield _reverse_complement_window(window, self.tokenizer) if flip else window
-
-
-class StoreWindows(torch.utils.data.Dataset[np.ndarray]):
-    """Map-style windows of one split of a token store.
-
-    The index holds each kept window's start offset in the split's coordinates
-    (global store offsets under the block-hash rule, offsets in the split's own
-    stream under the record rule). Finding the windows with no scored target reads
-    the split's tokens once, block by block; nothing is kept in memory but the index
-    (8 bytes per window).
-
-    Args:
-        store: The token store (``tokens`` memmap and ``records``).
-        tokenizer: The store's tokenizer.
-        split_cfg: The split rule.
-        window_cfg: Window size (and shuffle buffer, for :meth:`ordered_indices`).
-        split: ``"train"``, ``"val"`` or ``"test"``.
-
-    Raises:
-        ConfigError: An unknown split, blocks shorter than a window, or a record named
-            in ``split_cfg`` that the store does not hold.
-    """
-
-    def __init__(
-        self,
-        store: StoreLike,
-        tokenizer: WindowTokenizer,
-        split_cfg: SplitConfig,
-        window_cfg: WindowConfig,
-        split: str = "train",
-    ) -> None:
-        super().__init__()
-        self.split = check_split(split)
-        if any(getattr(record, "origin", None) is not None for record in store.records):
-            raise ConfigError(
-                "StoreWindows cannot split reads by locus (issue 13): use a WindowStream "
-                "over store_pieces(store) for a store of reads"
-            )
-        self.window_length = _check_fits(split_cfg, window_cfg, tokenizer.history)
-        self.store = store
-        self.tokenizer = tokenizer
-        self.split_cfg = split_cfg
-        self.window_cfg = window_cfg
-        self._dtype = np.dtype(tokenizer.store_dtype)
-        # The split's stream as segments of the store: (split offset, store offset, length).
-        self._segment_starts, self._segment_offsets, self._segment_lengths = self._segments()
-        self._split_tokens = int(self._segment_lengths.sum())
-        began = time.perf_counter()
-        self._starts = self._index()
-        logger.info(
-            "split %s: %d windows from %d tokens, indexed in %.2f s",
-            self.split,
-            len(self._starts),
-            self._split_tokens,
-            time.perf_counter() - began,
-        )
-
-    @property
-    def starts(self) -> np.ndarray:
-        """Start offset of every window, in split coordinates (int64, read-only)."""
-        view = self._starts.view()
-        view.setflags(write=False)
-        return view
-
-    def __len__(self) -> int:
-        return len(self._starts)
-
-    def __getitem__(self, index: int) -> np.ndarray:
-        """The ``index``-th window: ``(L,)`` store ids, PAD-filled past its block's end."""
-        count = len(self._starts)
-        position = int(index)
-        if position < 0:
-            position += count
-        if not 0 <= position < count:
-            raise IndexError(f"window {index} out of range for {count} windows")
-        start = int(self._starts[position])
-        block_tokens = self.split_cfg.block_tokens
-        block_end = min((start // block_tokens + 1) * block_tokens, self._split_tokens)
-        ids = self._gather(start, min(start + self.window_length, block_end))
-        window = np.full(self.window_length, self.tokenizer.pad_id, dtype=self._dtype)
-        window[: len(ids)] = ids
-        return window
-
-    def ordered_indices(self, seed: int, epoch: int, shuffle: bool = True) -> Iterator[int]:
-        """Indices in the order a :class:`WindowStream` with this seed and epoch yields.
-
-        Args:
-            seed: The training seed.
-            epoch: The epoch.
-            shuffle: Shuffle as WindowStream does (through the same buffer procedure).
-
-        Returns:
-            An iterator over ``range(len(self))`` in that order (lazy: no list is built).
-        """
-        indices: Iterator[int] = iter(range(len(self)))
-        if not shuffle:
-            return indices
-        rng = np.random.default_rng([seed, epoch])
-        return shuffle_buffer(indices, self.window_cfg.shuffle_buffer, rng)
-
-    def _segments(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        total = len(self.store.tokens)
-        if not self.split_cfg.by_record:
-            one = np.array([0], dtype=np.int64)
-            return one, one.copy(), np.array([total], dtype=np.int64)
-        names = {record.name for record in self.store.records}
-        for field in ("val_records", "test_records"):
-            for name in getattr(self.split_cfg, field):
-                if name not in names:
-                    raise ConfigError(f"split.{field} names record {name!r}, not in the store")
-        offsets: list[int] = []
-        lengths: list[int] = []
-        for record in self.store.records:
-            if self.split_cfg.record_split(record.name) != self.split:
-                continue
-            if offsets and offsets[-1] + lengths[-1] == record.offset:
-                lengths[-1] += record.length  # contiguous in the store: one segment
-            else:
-                offsets.append(record.offset)
-                lengths.append(record.length)
-        offset_array = np.array(offsets, dtype=np.int64)
-        length_array = np.array(lengths, dtype=np.int64)
-        starts = np.concatenate([[0], np.cumsum(length_array)[:-1]]).astype(np.int64)
-        return starts[: len(offsets)], offset_array, length_array
-
-    def _gather(self, begin: int, end: int) -> np.ndarray:
-        """Ids of split offsets ``begin .. end - 1`` (a fresh array)."""
-        tokens = self.store.tokens
-        segment = int(np.searchsorted(self._segment_starts, begin, side="right")) - 1
-        parts = []
-        while begin < end:
-            inside = begin - int(self._segment_starts[segment])
-            take = min(end - begin, int(self._segment_lengths[segment]) - inside)
-            store_offset = int(self._segment_offsets[segment]) + inside
-            parts.append(np.asarray(tokens[store_offset : store_offset + take]))
-            begin += take
-            segment += 1
-        if not parts:
-            return np.zeros(0, dtype=self._dtype)
-        return np.concatenate(parts).astype(self._dtype, copy=False)
-
-    def _index(self) -> np.ndarray:
-        block_tokens, context = self.split_cfg.block_tokens, self.window_cfg.context
-        blocks = np.arange(-(-self._split_tokens // block_tokens), dtype=np.int64)
-        if not self.split_cfg.by_record:
-            blocks = blocks[block_splits(blocks, self.split_cfg) == SPLITS.index(self.split)]
-        starts = [np.zeros(0, dtype=np.int64)]
-        for block in blocks.tolist():
-            begin = block * block_tokens
-            ids = self._gather(begin, min(begin + block_tokens, self._split_tokens))
-            scored = np.asarray(self.tokenizer.scored(ids), dtype=bool)
-            numbers = kept_window_numbers(scored, self.tokenizer.history, context)
-            starts.append(begin + numbers * context)
-        return np.concatenate(starts)

@@ -35,7 +35,7 @@ from typing import Literal, TypeAlias
 
 import numpy as np
 
-from genoenc.errors import ConfigError
+from genoenc.errors import ConfigError, is_int
 
 __all__ = [
     "SPLITS",
@@ -110,11 +110,11 @@ class SplitConfig:
             raise ConfigError(
                 f"split.val_fraction + split.test_fraction must be <= 1 (got {total:g})"
             )
-        if not _is_int(self.block_tokens) or self.block_tokens < 1:
+        if not is_int(self.block_tokens) or self.block_tokens < 1:
             raise ConfigError(
                 f"split.block_tokens must be a positive integer (got {self.block_tokens!r})"
             )
-        if not _is_int(self.seed) or not 0 <= self.seed <= _UINT64_MAX:
+        if not is_int(self.seed) or not 0 <= self.seed <= _UINT64_MAX:
             raise ConfigError(f"split.seed must be an integer in 0..2**64-1 (got {self.seed!r})")
         for name in ("val_records", "test_records"):
             value = getattr(self, name)
@@ -144,10 +144,6 @@ class SplitConfig:
         if name in self.test_records:
             return "test"
         return "train"
-
-
-def _is_int(value: object) -> bool:
-    return isinstance(value, int | np.integer) and not isinstance(value, bool)
 
 
 def check_split(split: str) -> Split:

@@ -14,8 +14,7 @@ cross a block boundary, no split ever sees another split's tokens.
 A window is dropped when none of its targets is scored (``tokenizer.scored``: PAD,
 N and START never are), which removes the all-PAD tail of a block and runs of N
 (assembly gaps) alike; every kept window therefore carries at least one scored
-target. The rule looks only at the window's own tokens, so the stream path here
-and the map-style :class:`genoenc.data.StoreWindows` keep exactly the same windows.
+target. The rule looks only at the window's own tokens.
 
 Windows come out in stream order (:func:`iter_windows`); :func:`shuffle_buffer`,
 :func:`rc_augment` and :func:`batches` are the small steps that the datasets in

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import torch
 from torch import nn
 
-from genoenc.errors import ConfigError
+from genoenc.errors import ConfigError, is_int
 
 __all__ = [
     "AUTOENCODER_STRATEGIES",
@@ -36,10 +36,6 @@ STRATEGIES: tuple[str, ...] = ("full", "learned", *AUTOENCODER_STRATEGIES)
 #: What the autoencoders reconstruct: the trained ``full`` arm's embedding, a fixed
 #: N(0, 1) table, or one-hot rows padded with zeros to ``d_orig``.
 SOURCE_TABLES: tuple[str, ...] = ("full", "random", "onehot")
-
-
-def _is_int(value: object) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool)
 
 
 def _is_number(value: object) -> bool:
@@ -83,9 +79,9 @@ class EncoderConfig:
             raise ConfigError(
                 f"encoder.strategy must be one of {', '.join(STRATEGIES)} (got {self.strategy!r})"
             )
-        if not _is_int(self.d_orig) or self.d_orig < 1:
+        if not is_int(self.d_orig) or self.d_orig < 1:
             raise ConfigError(f"encoder.d_orig must be an integer >= 1 (got {self.d_orig!r})")
-        if not _is_int(self.ratio) or self.ratio < 1:
+        if not is_int(self.ratio) or self.ratio < 1:
             raise ConfigError(f"encoder.ratio must be an integer >= 1 (got {self.ratio!r})")
         if self.strategy == "full":
             # The reference arm is uncompressed whatever ratio a sweep carries along.
@@ -101,12 +97,12 @@ class EncoderConfig:
             )
         # Lists arrive from YAML/JSON; a tuple keeps the frozen config hashable.
         object.__setattr__(self, "ae_hidden", tuple(self.ae_hidden))
-        if not all(_is_int(width) and width >= 1 for width in self.ae_hidden):
+        if not all(is_int(width) and width >= 1 for width in self.ae_hidden):
             raise ConfigError(
                 f"encoder.ae_hidden must hold integers >= 1 (got {list(self.ae_hidden)!r})"
             )
         if self.ae_mid is not None and (
-            not _is_int(self.ae_mid) or not self.d_c <= self.ae_mid <= self.d_orig
+            not is_int(self.ae_mid) or not self.d_c <= self.ae_mid <= self.d_orig
         ):
             raise ConfigError(
                 f"encoder.ae_mid must be an integer in {self.d_c}..{self.d_orig} "
@@ -116,7 +112,7 @@ class EncoderConfig:
             value = getattr(self, name)
             if not _is_number(value) or not value >= 0 or not math.isfinite(value):
                 raise ConfigError(f"encoder.{name} must be a finite number >= 0 (got {value!r})")
-        if not _is_int(self.stage1_steps) or self.stage1_steps < 0:
+        if not is_int(self.stage1_steps) or self.stage1_steps < 0:
             raise ConfigError(
                 f"encoder.stage1_steps must be an integer >= 0 (got {self.stage1_steps!r})"
             )

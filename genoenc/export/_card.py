@@ -47,14 +47,19 @@ def model_card(
         tokenizer_note: How the tokenizer reads its input.
     """
     unit = {"text": "char", "synthetic": "symbol"}.get(metrics.get("domain", "genome"), "base")
-    test, ref, params = metrics["test"], metrics["reference"], metrics["params"]
-    tok = metrics["tokenizer"]
-    sources = "\n".join(
-        f"| `{s.get('path', '?')}` | {s.get('kind', '?')} | {s.get('bytes', 0):,} | "
-        f"`{str(s.get('sha256', ''))[:16]}` |"
-        for s in metrics.get("sources", [])
-    )
-    regions = ", ".join(cfg.reader.regions) or "whole records"
+    sections = [
+        _front_matter(metrics),
+        _usage(cfg, metrics, unit),
+        _data_section(cfg, metrics),
+        _encoding_section(cfg, metrics, tokenizer_note),
+        _results_section(metrics, unit),
+        _parameters_section(metrics, exported),
+    ]
+    return "\n".join(sections)
+
+
+def _front_matter(metrics: dict[str, Any]) -> str:
+    """The YAML header the hub reads (library, pipeline, tags)."""
     tags = "\n".join(f"- {tag}" for tag in ("genoenc", "causal-lm", metrics.get("domain", "")))
     return f"""---
 library_name: transformers
@@ -62,8 +67,12 @@ pipeline_tag: text-generation
 tags:
 {tags}
 ---
+"""
 
-# genoenc {metrics["strategy"]} (ratio {metrics["ratio"]}) — exported run
+
+def _usage(cfg: RunConfig, metrics: dict[str, Any], unit: str) -> str:
+    """The title, and how to load the folder and frame a sequence."""
+    return f"""# genoenc {metrics["strategy"]} (ratio {metrics["ratio"]}) — exported run
 
 A next-{"base" if unit == "base" else "token"} model trained with
 [genoenc](https://pypi.org/project/genoenc/) {__version__}, exported by `genoenc export`.
@@ -84,8 +93,18 @@ A sequence read from its start begins with `[START]` (BOS), as genoenc framed ev
 record in training; `[END]` (EOS) ends a record and `[PAD]` pads. Sequences longer than
 {cfg.model.context:,} tokens are refused: slide a window (`genoenc score` does, with
 START + the preceding bases at a record's start).
+"""
 
-## Data and split
+
+def _data_section(cfg: RunConfig, metrics: dict[str, Any]) -> str:
+    """The inputs (path, kind, size, hash), the regions and the split rule."""
+    sources = "\n".join(
+        f"| `{s.get('path', '?')}` | {s.get('kind', '?')} | {s.get('bytes', 0):,} | "
+        f"`{str(s.get('sha256', ''))[:16]}` |"
+        for s in metrics.get("sources", [])
+    )
+    regions = ", ".join(cfg.reader.regions) or "whole records"
+    return f"""## Data and split
 
 | input | kind | bytes | sha256 (first 16) |
 | --- | --- | ---: | --- |
@@ -93,8 +112,13 @@ START + the preceding bases at a record's start).
 
 Regions: {regions}. Split: {_split_text(cfg)}. Metrics are on the test split; every
 reference is fitted on the train split and scored on the same test windows.
+"""
 
-## Encoding and model
+
+def _encoding_section(cfg: RunConfig, metrics: dict[str, Any], tokenizer_note: str) -> str:
+    """Tokenizer, strategy, ratio, task model and training length."""
+    tok = metrics["tokenizer"]
+    return f"""## Encoding and model
 
 | | |
 | --- | --- |
@@ -103,8 +127,13 @@ reference is fitted on the train split and scored on the same test windows.
 | ratio d_orig / d_c | {metrics["ratio"]} ({metrics["d_orig"]} / {metrics["d_c"]}) |
 | task model | {_model_text(cfg)} |
 | tokens seen | {metrics["tokens_seen"]:,} (seed {metrics["seed"]}) |
+"""
 
-## Results (test split)
+
+def _results_section(metrics: dict[str, Any], unit: str) -> str:
+    """Bits per unit of the model and of the references on the test split."""
+    test, ref = metrics["test"], metrics["reference"]
+    return f"""## Results (test split)
 
 | | bits/{unit} |
 | --- | ---: |
@@ -115,8 +144,13 @@ reference is fitted on the train split and scored on the same test windows.
 
 Top-1 accuracy {test["accuracy"]:.4f} over {test["targets"]:,} scored targets;
 `learned_nothing`: {metrics.get("learned_nothing")}.
+"""
 
-## Parameters
+
+def _parameters_section(metrics: dict[str, Any], exported: dict[str, int]) -> str:
+    """Parameter counts per component, and what this folder stores."""
+    params = metrics["params"]
+    return f"""## Parameters
 
 | component | parameters | stored here |
 | --- | ---: | --- |

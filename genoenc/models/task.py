@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import torch
 from torch import nn
 
-from genoenc.errors import ConfigError
+from genoenc.errors import ConfigError, is_int
 from genoenc.models.heads import ChainHead, softmax_nats
 from genoenc.models.lstm import LSTMBody
 from genoenc.models.transformer import Transformer
@@ -25,10 +25,6 @@ ARCHS: tuple[str, ...] = ("transformer", "lstm")
 #: Output heads. ``softmax`` is the default: on E. coli 6-mers (2 M tokens, ``full``) the
 #: chain head reached 1.9833 bits/base against 1.9642 for softmax (docs/defaults.md).
 HEADS: tuple[str, ...] = ("softmax", "chain")
-
-
-def _is_int(value: object) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -63,9 +59,9 @@ class ModelConfig:
             raise ConfigError(f"model.arch must be one of {', '.join(ARCHS)} (got {self.arch!r})")
         for name in ("d_model", "n_layer", "n_head", "context"):
             value = getattr(self, name)
-            if not _is_int(value) or value < 1:
+            if not is_int(value) or value < 1:
                 raise ConfigError(f"model.{name} must be an integer >= 1 (got {value!r})")
-        if self.d_ff is not None and (not _is_int(self.d_ff) or self.d_ff < 1):
+        if self.d_ff is not None and (not is_int(self.d_ff) or self.d_ff < 1):
             raise ConfigError(f"model.d_ff must be an integer >= 1 or None (got {self.d_ff!r})")
         if self.arch == "transformer" and self.d_model % self.n_head:
             raise ConfigError(

@@ -7,6 +7,7 @@ import math
 import os
 import time
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +22,7 @@ from genoenc.tokenize.vocab import DNA_VOCAB_SIZE, N_BASES, START, TRANSLATE
 from genoenc.train.references import base_segments
 from genoenc.train.sources import open_piece_source
 
-from ._tracks import RecordTotals, ScoreConfig, score_chunks
+from ._tracks import RecordTotals, ScoreConfig, TargetBits, score_chunks
 from ._writers import BedGraphWriter, BigWigWriter, is_bigwig, open_track, track_path
 
 __all__ = ["fit_run_markov", "score_run"]
@@ -164,78 +165,18 @@ def score_run(
     """
     cfg = cfg or ScoreConfig()
     started = time.perf_counter()
-    trained = load_trained_run(Path(run))
-    if trained.tokenizer.unit_name != "base":
-        raise ConfigError(
-            f"genoenc score scores DNA runs (this run's tokenizer is "
-            f"{trained.tokenizer.config.kind!r})"
-        )
+    trained = _load_dna_run(run)
     wanted = [parse_region(r) if isinstance(r, str) else r for r in regions]
-    if bed is not None:
-        wanted += read_bed(bed)
+    wanted += read_bed(bed) if bed is not None else []
     chunks, locate = _inputs(fasta, wanted)
     out = Path(out)
-    sizes = None
-    if is_bigwig(out):
-        sizes = _contig_sizes(fasta)
-    model_bits = trained.tokenizer.config
-    k_store = model_bits.k if model_bits.k > 1 and model_bits.step == model_bits.k else 1
+    sizes = _contig_sizes(fasta) if is_bigwig(out) else None
     markov_model = fit_run_markov(trained) if markov else None
     order = markov_model.order if markov_model is not None else 0
     name = Path(str(run)).name
-    writers: dict[str, BedGraphWriter | BigWigWriter] = {}
-    paths = {"model": out}
-    if markov:
-        paths |= {"markov": track_path(out, "markov"), "gain": track_path(out, "gain")}
-    descriptions = {
-        "model": f"genoenc {name}: bits per base",
-        "markov": f"order-{order} Markov: bits per base",
-        "gain": f"order-{order} Markov bits minus {name} bits (context gain)",
-    }
-    # Only the Markov track needs the bases beside the model's ids (kept bounded below).
-    tee = _BaseTee(chunks) if markov_model is not None else None
-    totals: dict[str, RecordTotals] = {}
-    try:
-        for key, path in paths.items():
-            writers[key] = open_track(path, f"{name} {key}", descriptions[key], sizes, bigwig_zooms)
-        for part in score_chunks(trained, tee if tee is not None else chunks, cfg, progress):
-            contig, offset = locate(part.record)
-            record = totals.get(part.record)
-            if record is None:
-                record = totals[part.record] = RecordTotals(part.record, contig, offset)
-            # Base-stream positions (START = 0, the record's first base = 1) and bits.
-            if k_store > 1:
-                scored = part.targets < N_BASES**k_store
-                pos = (part.positions[scored, None] - 1) * k_store + 1 + np.arange(k_store)
-                base_pos = pos.reshape(-1)
-                base_bits = np.repeat(part.bits[scored] / k_store, k_store)
-            else:
-                scored = part.targets < N_BASES
-                base_pos, base_bits = part.positions[scored], part.bits[scored]
-            coords = offset + base_pos - 1  # 0-based coordinates of the FASTA
-            writers["model"].add(contig, coords, base_bits)
-            record.bases += int(base_pos.size)
-            record.bits += float(base_bits.sum())
-            if markov_model is not None and tee is not None and base_pos.size:
-                lo, hi = int(base_pos[0]), int(base_pos[-1]) + 1
-                seg, acgt = tee.segment(lo, hi, order)
-                # Score exactly the bases the model scored: every ACGT base, except those of
-                # a k-mer holding N (the model scores no part of such a k-mer).
-                keep = np.zeros(seg.size, dtype=bool)
-                keep[base_pos - max(0, lo - order)] = True
-                if np.any(keep & ~acgt):
-                    raise RuntimeError("the model scored a base that is not ACGT")
-                mbits = markov_model.target_bits([seg], [keep])
-                writers["markov"].add(contig, coords, mbits)
-                writers["gain"].add(contig, coords, mbits - base_bits)
-                record.markov_bits += float(mbits.sum())
-                tee.drop_before(hi - order)
-    except BaseException:
-        for writer in writers.values():
-            writer.abort()
-        raise
-    for writer in writers.values():
-        writer.close()
+    tracks = _tracks(out, name, order, markov)
+    with _open_tracks(tracks, name, sizes, bigwig_zooms) as writers:
+        totals = _score_into(trained, chunks, locate, writers, markov_model, cfg, progress)
     if not totals:
         raise InputError(fasta, "no base to score")
     bases = sum(r.bases for r in totals.values())
@@ -244,7 +185,7 @@ def score_run(
         "run": str(run),
         "fasta": fasta,
         "regions": [str(r) for r in wanted],
-        "tracks": {key: str(path) for key, path in paths.items()},
+        "tracks": {key: str(path) for key, (path, _) in tracks.items()},
         "context": trained.config.window.context,
         "stride": cfg.resolved_stride(trained.config.window.context),
         "bases_scored": bases,
@@ -258,3 +199,107 @@ def score_run(
         result["markov_order"] = order
         result["markov_bits_per_base"] = markov_total / bases if bases else math.nan
     return result
+
+
+def _tracks(out: Path, name: str, order: int, markov: bool) -> dict[str, tuple[Path, str]]:
+    """Path and description of each track: the model's, then the Markov one and the gain."""
+    tracks = {"model": (out, f"genoenc {name}: bits per base")}
+    if markov:
+        tracks["markov"] = (track_path(out, "markov"), f"order-{order} Markov: bits per base")
+        tracks["gain"] = (
+            track_path(out, "gain"),
+            f"order-{order} Markov bits minus {name} bits (context gain)",
+        )
+    return tracks
+
+
+@contextmanager
+def _open_tracks(
+    tracks: dict[str, tuple[Path, str]],
+    name: str,
+    sizes: list[tuple[str, int]] | None,
+    bigwig_zooms: int,
+) -> Iterator[dict[str, BedGraphWriter | BigWigWriter]]:
+    """The open track writers by key: closed after the block, aborted if it raises."""
+    writers: dict[str, BedGraphWriter | BigWigWriter] = {}
+    try:
+        for key, (path, description) in tracks.items():
+            writers[key] = open_track(path, f"{name} {key}", description, sizes, bigwig_zooms)
+        yield writers
+    except BaseException:
+        for writer in writers.values():
+            writer.abort()
+        raise
+    for writer in writers.values():
+        writer.close()
+
+
+def _load_dna_run(run: str | os.PathLike[str]) -> TrainedRun:
+    """The finished run at ``run``; ConfigError unless its tokenizer reads DNA."""
+    trained = load_trained_run(Path(run))
+    if trained.tokenizer.unit_name != "base":
+        raise ConfigError(
+            f"genoenc score scores DNA runs (this run's tokenizer is "
+            f"{trained.tokenizer.config.kind!r})"
+        )
+    return trained
+
+
+def _score_into(
+    trained: TrainedRun,
+    chunks: Iterator[Chunk],
+    locate: Callable[[str], tuple[str, int]],
+    writers: dict[str, BedGraphWriter | BigWigWriter],
+    markov_model: MarkovModel | None,
+    cfg: ScoreConfig,
+    progress: Callable[[int], None] | None,
+) -> dict[str, RecordTotals]:
+    """Score the chunks, add every scored base to the open tracks, and total per record."""
+    tok = trained.tokenizer.config
+    # Non-overlapping k-mers: a k-mer's bits are spread evenly over its k bases.
+    k_store = tok.k if tok.k > 1 and tok.step == tok.k else 1
+    # Only the Markov track needs the bases beside the model's ids (kept bounded below).
+    tee = _BaseTee(chunks) if markov_model is not None else None
+    totals: dict[str, RecordTotals] = {}
+    for part in score_chunks(trained, tee if tee is not None else chunks, cfg, progress):
+        contig, offset = locate(part.record)
+        record = totals.get(part.record)
+        if record is None:
+            record = totals[part.record] = RecordTotals(part.record, contig, offset)
+        base_pos, base_bits = _base_bits(part, k_store)
+        coords = offset + base_pos - 1  # 0-based coordinates of the FASTA
+        writers["model"].add(contig, coords, base_bits)
+        record.bases += int(base_pos.size)
+        record.bits += float(base_bits.sum())
+        if markov_model is not None and tee is not None and base_pos.size:
+            mbits = _markov_bits(markov_model, tee, base_pos)
+            writers["markov"].add(contig, coords, mbits)
+            writers["gain"].add(contig, coords, mbits - base_bits)
+            record.markov_bits += float(mbits.sum())
+    return totals
+
+
+def _base_bits(part: TargetBits, k_store: int) -> tuple[np.ndarray, np.ndarray]:
+    """Base-stream positions (START = 0, the record's first base = 1) and bits of a part."""
+    if k_store > 1:
+        scored = part.targets < N_BASES**k_store
+        pos = (part.positions[scored, None] - 1) * k_store + 1 + np.arange(k_store)
+        return pos.reshape(-1), np.repeat(part.bits[scored] / k_store, k_store)
+    scored = part.targets < N_BASES
+    return part.positions[scored], part.bits[scored]
+
+
+def _markov_bits(markov_model: MarkovModel, tee: _BaseTee, base_pos: np.ndarray) -> np.ndarray:
+    """The Markov model's bits of the bases at ``base_pos`` (then older bases are dropped)."""
+    order = markov_model.order
+    lo, hi = int(base_pos[0]), int(base_pos[-1]) + 1
+    seg, acgt = tee.segment(lo, hi, order)
+    # Score exactly the bases the model scored: every ACGT base, except those of
+    # a k-mer holding N (the model scores no part of such a k-mer).
+    keep = np.zeros(seg.size, dtype=bool)
+    keep[base_pos - max(0, lo - order)] = True
+    if np.any(keep & ~acgt):
+        raise RuntimeError("the model scored a base that is not ACGT")
+    mbits = markov_model.target_bits([seg], [keep])
+    tee.drop_before(hi - order)
+    return mbits

@@ -166,6 +166,59 @@ class _RecordBuffer:
         return out
 
 
+@dataclass
+class _NextWindow:
+    """The next window of :func:`window_plan` over the record being read: input start
+    ``p`` and kept targets ``lo .. hi - 1``."""
+
+    p: int
+    lo: int
+    hi: int
+
+
+def _ready_windows(
+    buffer: _RecordBuffer, nxt: _NextWindow, context: int, stride: int
+) -> Iterator[tuple[int, int, int]]:
+    """Windows whose last input token (p + T - 1) and last kept target are in the buffer."""
+    while True:
+        p, lo, hi = nxt.p, nxt.lo, nxt.hi
+        if lo >= hi:
+            return
+        if not buffer.done and p + context + 1 > buffer.end:
+            return
+        yield p, lo, hi
+        # Advance to the next window of window_plan().
+        next_p = p + stride
+        next_hi = next_p + context + 1
+        if buffer.done:
+            next_hi = min(next_hi, buffer.end)
+        nxt.p, nxt.lo, nxt.hi = next_p, hi, next_hi
+
+
+def _batch_bits(
+    run: TrainedRun, device: torch.device, pending: list[tuple[str, np.ndarray, int, int, int]]
+) -> Iterator[TargetBits]:
+    """One model pass over the pending windows; the kept targets of each, in order."""
+    windows = np.stack([item[1] for item in pending])  # (B, history + T + 1)
+    inputs, targets = run.tokenizer.inputs_targets(windows)  # (B, T) each
+    x = torch.from_numpy(inputs).to(device)
+    with torch.no_grad():
+        logits = run.model(run.encoder(x)).float()  # (B, T, V)
+        logp = torch.log_softmax(logits, dim=-1)
+        y = torch.from_numpy(targets).to(device)
+        nats = -logp.gather(-1, y.unsqueeze(-1)).squeeze(-1)  # (B, T)
+    bits_all = nats.double().cpu().numpy() / math.log(2)
+    for row, (record, _, p, lo, hi) in enumerate(pending):
+        # Target t sits at window column t - p - 1.
+        cols = np.arange(lo - p - 1, hi - p - 1)
+        yield TargetBits(
+            record,
+            np.arange(lo, hi, dtype=np.int64),
+            targets[row, cols],
+            bits_all[row, cols],
+        )
+
+
 def score_chunks(
     run: TrainedRun,
     chunks: Iterable[Chunk],
@@ -204,64 +257,32 @@ def score_chunks(
         nonlocal scored_so_far
         if not pending:
             return
-        windows = np.stack([item[1] for item in pending])  # (B, history + T + 1)
-        inputs, targets = tok.inputs_targets(windows)  # (B, T) each
-        x = torch.from_numpy(inputs).to(device)
-        with torch.no_grad():
-            logits = run.model(run.encoder(x)).float()  # (B, T, V)
-            logp = torch.log_softmax(logits, dim=-1)
-            y = torch.from_numpy(targets).to(device)
-            nats = -logp.gather(-1, y.unsqueeze(-1)).squeeze(-1)  # (B, T)
-        bits_all = nats.double().cpu().numpy() / math.log(2)
-        for row, (record, _, p, lo, hi) in enumerate(pending):
-            # Target t sits at window column t - p - 1.
-            cols = np.arange(lo - p - 1, hi - p - 1)
-            yield TargetBits(
-                record,
-                np.arange(lo, hi, dtype=np.int64),
-                targets[row, cols],
-                bits_all[row, cols],
-            )
-            scored_so_far += hi - lo
+        for part in _batch_bits(run, device, pending):
+            yield part
+            scored_so_far += part.positions.size
         pending.clear()
         if progress is not None:
             progress(scored_so_far)
 
-    def plan_ready(buffer: _RecordBuffer, state: dict[str, int]) -> Iterator[tuple[int, int, int]]:
-        # Windows whose last input token (p + T - 1) and last kept target are in the buffer.
-        while True:
-            p, lo, hi = state["p"], state["lo"], state["hi"]
-            if lo >= hi:
-                return
-            if not buffer.done and p + context + 1 > buffer.end:
-                return
-            yield p, lo, hi
-            # Advance to the next window of window_plan().
-            next_p = p + stride
-            next_hi = next_p + context + 1
-            if buffer.done:
-                next_hi = min(next_hi, buffer.end)
-            state.update(p=next_p, lo=hi, hi=next_hi)
-
     record: str | None = None
     buffer = _RecordBuffer(tok.store_dtype)
-    state: dict[str, int] = {}
+    nxt = _NextWindow(0, 1, context + 1)
     for chunk, ids in tok.encode_chunks(chunks):
         if chunk.first:
             record = chunk.name
             buffer = _RecordBuffer(tok.store_dtype)
-            state = {"p": 0, "lo": 1, "hi": context + 1}
+            nxt = _NextWindow(0, 1, context + 1)
         assert record is not None
         buffer.extend(ids)
         buffer.done = chunk.last
         if buffer.done:
-            state["hi"] = min(state["hi"], buffer.end)
-        for p, lo, hi in plan_ready(buffer, state):
+            nxt.hi = min(nxt.hi, buffer.end)
+        for p, lo, hi in _ready_windows(buffer, nxt, context, stride):
             window = buffer.window(p - history, history + context + 1, tok.pad_id)
             pending.append((record, window, p, lo, hi))
             if len(pending) >= cfg.batch_size:
                 yield from flush()
-        buffer.drop_before(state["p"] - history)
+        buffer.drop_before(nxt.p - history)
         if buffer.done:
             yield from flush()  # a record's targets come out before the next record's
             record = None

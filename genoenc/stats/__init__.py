@@ -2,9 +2,10 @@
 
 Every function takes 1-D arrays (one value per run; paired arrays share an order, pair ``i``
 being one seed) and returns a small frozen dataclass or a float. ``d = a - b`` throughout,
-so a negative difference means arm ``a`` has fewer bits per base. The zero-spread rule
-(all differences equal) and the fewer-than-two-pairs rule are documented on
-:func:`paired_t_test` and hold for every test here.
+so a negative difference means arm ``a`` has fewer bits per base. The tests are thin
+functions over ``scipy.stats``; what they add is the zero-spread rule (all differences
+equal) and the fewer-than-two-pairs rule, documented on :func:`paired_t_test` and held by
+every test here, plus Holm's adjustment, which scipy lacks.
 """
 
 from genoenc.stats._compare import PairedComparison, apply_holm, compare_paired
@@ -19,6 +20,7 @@ from genoenc.stats._summary import (
 )
 from genoenc.stats._ttest import EquivalenceTest, PairedTest, paired_t_test, tost_paired
 from genoenc.stats._verdict import Verdict, VerdictLabel, gain_kept, verdict
+from genoenc.stats._welch import WelchTest, welch_t_test
 from genoenc.stats._wilcoxon import WilcoxonMethod, WilcoxonTest, wilcoxon_signed_rank
 
 __all__ = [
@@ -30,6 +32,7 @@ __all__ = [
     "Summary",
     "Verdict",
     "VerdictLabel",
+    "WelchTest",
     "WilcoxonMethod",
     "WilcoxonTest",
     "apply_holm",
@@ -44,5 +47,6 @@ __all__ = [
     "paired_t_test",
     "tost_paired",
     "verdict",
+    "welch_t_test",
     "wilcoxon_signed_rank",
 ]

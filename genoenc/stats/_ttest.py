@@ -1,4 +1,8 @@
-"""Paired t-test (two-sided) and the paired equivalence test (TOST) against ±margin."""
+"""Paired t-test (two-sided) and the paired equivalence test (TOST) against ±margin.
+
+Thin over ``scipy.stats.ttest_rel`` and ``ttest_1samp``; what is added is the rule of zero
+spread and of fewer than two pairs (see :func:`paired_t_test`).
+"""
 
 from __future__ import annotations
 
@@ -7,9 +11,9 @@ from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import ArrayLike
-from scipy import special
+from scipy import special, stats
 
-from genoenc.stats._checks import FEWER_THAN_TWO, as_pairs, ratio, sample_sd
+from genoenc.stats._checks import FEWER_THAN_TWO, as_pairs, ratio, sample_sd, scipy_quietly
 from genoenc.stats._summary import Interval, t_interval
 
 __all__ = ["EquivalenceTest", "PairedTest", "paired_t_test", "tost_paired"]
@@ -87,9 +91,9 @@ def _zero_spread_reason(d: np.ndarray) -> str | None:
 def paired_t_test(a: ArrayLike, b: ArrayLike) -> PairedTest:
     """Two-sided paired t-test on ``d = a - b`` (``t > 0`` when ``a`` is larger on average).
 
-    Matches ``scipy.stats.ttest_rel(a, b)`` wherever scipy gives a number. Where it gives
-    none, or a rounding artefact, the rule of zero spread applies: if every difference is
-    the same, the standard error is 0 and
+    ``scipy.stats.ttest_rel(a, b)`` wherever scipy gives a number. Where it gives none, or
+    a rounding artefact, the rule of zero spread applies: if every difference is the same,
+    the standard error is 0 and
 
     * all differences 0: ``t = 0``, ``p = 1`` (no difference at all; scipy gives nan);
     * all differences equal and non-zero: ``t = ±inf``, ``p = 0`` (a difference with no
@@ -105,10 +109,14 @@ def paired_t_test(a: ArrayLike, b: ArrayLike) -> PairedTest:
 
     Raises:
         ValueError: the arrays are empty, not 1-D, differ in length or hold nan/inf.
+
+    >>> test = paired_t_test([1.0, 3.0], [0.0, 0.0])
+    >>> test.statistic, test.df, round(test.p_value, 4)
+    (2.0, 1, 0.2952)
     """
-    d, mean, sd = _differences(a, b)
-    n = d.size
-    se = sd / math.sqrt(n)
+    first, second = as_pairs(a, b)
+    d = first - second
+    mean, n = float(np.mean(d)), d.size
     reason = _zero_spread_reason(d)
     if n < 2:
         return PairedTest(
@@ -117,16 +125,52 @@ def paired_t_test(a: ArrayLike, b: ArrayLike) -> PairedTest:
             df=0,
             n=n,
             mean_diff=mean,
-            se_diff=se,
+            se_diff=math.nan,
             reason=reason,
         )
     if reason is not None:
-        se = 0.0
         mean = float(d[0])  # exact, where np.mean may round
-    t = ratio(mean, se)
-    p = float(2 * special.stdtr(n - 1, -abs(t)))
+        t = ratio(mean, 0.0)
+        p = 1.0 if t == 0 else 0.0
+        return PairedTest(
+            statistic=t, p_value=p, df=n - 1, n=n, mean_diff=mean, se_diff=0.0, reason=reason
+        )
+    with scipy_quietly():
+        result = stats.ttest_rel(first, second)
     return PairedTest(
-        statistic=t, p_value=p, df=n - 1, n=n, mean_diff=mean, se_diff=se, reason=reason
+        statistic=float(result.statistic),
+        p_value=float(result.pvalue),
+        df=n - 1,
+        n=n,
+        mean_diff=mean,
+        se_diff=sample_sd(d) / math.sqrt(n),
+    )
+
+
+def _one_sided_tests(d: np.ndarray, margin: float) -> tuple[float, float, float, float]:
+    """``(t_lower, p_lower, t_upper, p_upper)`` of the two one-sided tests of TOST.
+
+    With zero spread each ``t`` follows :func:`ratio` and its p is the t distribution's tail
+    at ``±inf`` or ``0`` (0, 1 or 1/2).
+    """
+    if np.all(d == d[0]):
+        mean = float(d[0])
+        t_lower, t_upper = ratio(mean + margin, 0.0), ratio(mean - margin, 0.0)
+        df = d.size - 1
+        return (
+            t_lower,
+            float(special.stdtr(df, -t_lower)),  # P(T >= t_lower)
+            t_upper,
+            float(special.stdtr(df, t_upper)),  # P(T <= t_upper)
+        )
+    with scipy_quietly():
+        lower = stats.ttest_1samp(d, -margin, alternative="greater")
+        upper = stats.ttest_1samp(d, margin, alternative="less")
+    return (
+        float(lower.statistic),
+        float(lower.pvalue),
+        float(upper.statistic),
+        float(upper.pvalue),
     )
 
 
@@ -134,10 +178,12 @@ def tost_paired(a: ArrayLike, b: ArrayLike, margin: float) -> EquivalenceTest:
     """Paired equivalence test: two one-sided t-tests of ``mean(a - b)`` against ``±margin``.
 
     Schuirmann's TOST (Schuirmann 1987; Lakens 2017, "Equivalence tests", Soc. Psychol.
-    Personal. Sci. 8:355). Matches ``statsmodels.stats.weightstats.ttost_paired(a, b,
-    -margin, margin)`` wherever statsmodels gives a number. With zero spread (all
-    differences equal) the same rule as :func:`paired_t_test` applies to each one-sided t:
-    ``±inf`` when the mean is off the bound, ``0`` (one-sided p = 0.5) when it sits on it.
+    Personal. Sci. 8:355), as two ``scipy.stats.ttest_1samp`` of ``d = a - b`` (against
+    ``-margin``, alternative greater; against ``+margin``, alternative less). Matches
+    ``statsmodels.stats.weightstats.ttost_paired(a, b, -margin, margin)`` wherever
+    statsmodels gives a number. With zero spread (all differences equal) the same rule as
+    :func:`paired_t_test` applies to each one-sided t: ``±inf`` when the mean is off the
+    bound, ``0`` (one-sided p = 0.5) when it sits on it.
 
     Args:
         a: first arm, one value per pair.
@@ -154,7 +200,6 @@ def tost_paired(a: ArrayLike, b: ArrayLike, margin: float) -> EquivalenceTest:
         raise ValueError(f"margin must be a finite number > 0 (got {margin!r})")
     d, mean, sd = _differences(a, b)
     n = d.size
-    se = sd / math.sqrt(n)
     reason = _zero_spread_reason(d)
     if n < 2:
         return EquivalenceTest(
@@ -169,22 +214,17 @@ def tost_paired(a: ArrayLike, b: ArrayLike, margin: float) -> EquivalenceTest:
             reason=reason,
         )
     if reason is not None:
-        sd = se = 0.0
+        sd = 0.0
         mean = float(d[0])
-    df = n - 1
-    t_lower = ratio(mean + margin, se)
-    t_upper = ratio(mean - margin, se)
-    p_lower = float(special.stdtr(df, -t_lower))  # P(T >= t_lower)
-    p_upper = float(special.stdtr(df, t_upper))  # P(T <= t_upper)
-    ci90 = t_interval(mean, sd, n, 0.90)
+    t_lower, p_lower, t_upper, p_upper = _one_sided_tests(d, margin)
     return EquivalenceTest(
         p_value=max(p_lower, p_upper),
         p_lower=p_lower,
         p_upper=p_upper,
         t_lower=t_lower,
         t_upper=t_upper,
-        df=df,
+        df=n - 1,
         margin=float(margin),
-        ci90=ci90,
+        ci90=t_interval(mean, sd, n, 0.90),
         reason=reason,
     )

@@ -1,4 +1,4 @@
-"""Wilcoxon signed-rank test on paired differences, with scipy's default choice of method."""
+"""Wilcoxon signed-rank test on paired differences: ``scipy.stats.wilcoxon`` with a fixed method."""
 
 from __future__ import annotations
 
@@ -8,16 +8,16 @@ from typing import Literal
 
 import numpy as np
 from numpy.typing import ArrayLike
-from scipy import special, stats
+from scipy import stats
 
-from genoenc.stats._checks import FEWER_THAN_TWO, as_pairs
+from genoenc.stats._checks import FEWER_THAN_TWO, as_pairs, scipy_quietly
 
 __all__ = ["WilcoxonTest", "wilcoxon_signed_rank"]
 
-#: Above this many pairs scipy (and so this module) always uses the normal approximation.
+#: Above this many pairs the normal approximation is used.
 EXACT_MAX_PAIRS = 50
-#: Up to this many pairs the exact null is used even with ties or zero differences
-#: (scipy runs a permutation test over all 2^n sign flips there, which is the same thing).
+#: Up to this many pairs the exact null is used even with ties or zero differences: all
+#: 2^n sign flips (8,192 at most) are enumerated by scipy's permutation test.
 EXACT_WITH_TIES_MAX_PAIRS = 13
 
 WilcoxonMethod = Literal["exact", "normal"]
@@ -51,54 +51,30 @@ class WilcoxonTest:
     reason: str | None = None
 
 
-def signed_rank_null_counts(doubled_ranks: np.ndarray) -> np.ndarray:
-    """Count sign assignments by their doubled positive-rank sum ``2·W+``.
+def _method(n: int, ties_or_zeros: bool) -> WilcoxonMethod:
+    """The method for ``n`` pairs: exact while the null can be enumerated, else normal.
 
-    Each rank is given a sign independently (2^m assignments); ``counts[k]`` is the number
-    whose positive ranks sum to ``k / 2``. Doubling keeps tied (average, half-integer)
-    ranks integral, so the same dynamic programme serves ranks with and without ties.
-
-    Args:
-        doubled_ranks: int64 array, twice the ranks of the non-zero ``|d|``.
-
-    Returns:
-        int64 array of length ``doubled_ranks.sum() + 1``; it sums to ``2**m``.
-
-    >>> signed_rank_null_counts(np.array([2, 4, 6])).tolist()  # ranks 1, 2, 3
-    [1, 0, 1, 0, 1, 0, 2, 0, 1, 0, 1, 0, 1]
+    The choice is made here and passed to scipy, so scipy's own ``method="auto"`` (the
+    same rule in scipy 1.13-1.17) can change without changing a p-value of ours.
     """
-    counts = np.zeros(int(doubled_ranks.sum()) + 1, dtype=np.int64)
-    counts[0] = 1
-    for rank in doubled_ranks.tolist():
-        shifted = np.zeros_like(counts)
-        shifted[rank:] = counts[:-rank]
-        counts += shifted
-    return counts
-
-
-def _exact_p(doubled_w_plus: int, doubled_ranks: np.ndarray) -> float:
-    counts = signed_rank_null_counts(doubled_ranks)
-    total = float(2**doubled_ranks.size)
-    p_low = float(counts[: doubled_w_plus + 1].sum()) / total  # P(W+ <= observed)
-    p_high = float(counts[doubled_w_plus:].sum()) / total  # P(W+ >= observed)
-    return min(1.0, 2.0 * min(p_low, p_high))
+    if n > EXACT_MAX_PAIRS or (ties_or_zeros and n > EXACT_WITH_TIES_MAX_PAIRS):
+        return "normal"
+    return "exact"
 
 
 def wilcoxon_signed_rank(a: ArrayLike, b: ArrayLike) -> WilcoxonTest:
     """Two-sided Wilcoxon signed-rank test on the paired differences ``d = a - b``.
 
-    Follows ``scipy.stats.wilcoxon(a, b)`` with its defaults (``zero_method="wilcox"``,
-    ``correction=False``, ``method="auto"``, as of scipy 1.13-1.17) and agrees with it to
-    rounding. Zero differences are dropped before ranking; ``|d|`` is ranked with average
-    ranks for ties. The method, by the number of pairs ``n`` (zeros included):
+    ``scipy.stats.wilcoxon(a, b)`` with ``zero_method="wilcox"`` (zero differences are
+    dropped before ranking; ``|d|`` is ranked with average ranks for ties), no continuity
+    correction, and the method fixed by the number of pairs ``n`` (zeros included):
 
     * ``n <= 50`` and no ties or zeros, or ``n <= 13``: exact. The p-value comes from the
       distribution of ``W+`` over all ``2^m`` sign flips of the observed ranks (``m``
-      non-zero differences); this is the classical exact null without ties, and the
-      conditional (permutation) null with them, as scipy's permutation test for n <= 13.
-      ``p = min(1, 2·min(P(W+ <= w), P(W+ >= w)))``.
+      non-zero differences): scipy's exact null without ties, its permutation test (the
+      conditional null) with them.
     * otherwise: normal approximation ``z = (W+ - m(m+1)/4) / se`` with the tie-corrected
-      ``se² = (m(m+1)(2m+1) - Σ(t³ - t)/2) / 24``, ``p = 2·Φ(-|z|)``.
+      standard error, ``p = 2·Φ(-|z|)``.
 
     All differences zero: ``p = 1`` (no evidence of a shift; scipy gives 1 for n <= 13 and
     nan above). One pair: ``p`` nan, reason ``"fewer than 2 pairs"`` (scipy's exact
@@ -113,6 +89,10 @@ def wilcoxon_signed_rank(a: ArrayLike, b: ArrayLike) -> WilcoxonTest:
 
     Raises:
         ValueError: the arrays are empty, not 1-D, differ in length or hold nan/inf.
+
+    >>> test = wilcoxon_signed_rank([1.0, 2.0, 3.0, 4.0, 5.0], [0.0] * 5)
+    >>> test.w_plus, test.method, test.p_value
+    (15.0, 'exact', 0.0625)
     """
     first, second = as_pairs(a, b)
     d = first - second
@@ -122,15 +102,12 @@ def wilcoxon_signed_rank(a: ArrayLike, b: ArrayLike) -> WilcoxonTest:
     ranks = stats.rankdata(np.abs(nonzero))  # average ranks, multiples of 1/2: sums are exact
     w_plus = float(ranks[nonzero > 0].sum())
     w_minus = float(ranks[nonzero < 0].sum())
-    statistic = min(w_plus, w_minus)
-    has_ties = np.unique(np.abs(nonzero)).size < m
-    has_zeros = m < n
-    exact = n <= EXACT_MAX_PAIRS and (not (has_ties or has_zeros) or n <= EXACT_WITH_TIES_MAX_PAIRS)
-    method: WilcoxonMethod = "exact" if exact else "normal"
+    ties_or_zeros = m < n or np.unique(np.abs(nonzero)).size < m
+    method = _method(n, ties_or_zeros)
 
     def result(p_value: float, z: float = math.nan, reason: str | None = None) -> WilcoxonTest:
         return WilcoxonTest(
-            statistic=statistic,
+            statistic=min(w_plus, w_minus),
             p_value=p_value,
             w_plus=w_plus,
             w_minus=w_minus,
@@ -145,11 +122,12 @@ def wilcoxon_signed_rank(a: ArrayLike, b: ArrayLike) -> WilcoxonTest:
         return result(math.nan, reason=FEWER_THAN_TWO)
     if m == 0:
         return result(1.0, reason="all differences are zero")
-    if exact:
-        doubled_ranks = np.rint(2 * ranks).astype(np.int64)
-        return result(_exact_p(round(2 * w_plus), doubled_ranks))
-    _, tie_sizes = np.unique(np.abs(nonzero), return_counts=True)
-    tie_term = float(np.sum(tie_sizes.astype(np.float64) ** 3 - tie_sizes)) / 2
-    se = math.sqrt((m * (m + 1) * (2 * m + 1) - tie_term) / 24)
-    z = (w_plus - m * (m + 1) / 4) / se
-    return result(float(2 * special.ndtr(-abs(z))), z=z)
+    if method == "exact":
+        scipy_method = stats.PermutationMethod() if ties_or_zeros else "exact"
+        with scipy_quietly():
+            test = stats.wilcoxon(d, method=scipy_method)
+        return result(float(test.pvalue))
+    with scipy_quietly():
+        test = stats.wilcoxon(d, method="asymptotic")
+    z = math.copysign(abs(float(test.zstatistic)), w_plus - w_minus)  # scipy gives -|z|
+    return result(float(test.pvalue), z=z)

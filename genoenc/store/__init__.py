@@ -12,9 +12,8 @@ from genoenc.store.store import (
     TOKENS_FILE,
     StoreRecord,
     TokenStore,
-    check_destination,
-    write_store,
 )
+from genoenc.store.write import check_destination, write_store
 
 __all__ = [
     "INDEX_FILE",

@@ -11,7 +11,8 @@ import numpy as np
 
 from genoenc.errors import SequenceCharError
 from genoenc.io import InputDigests, ReaderConfig, describe_inputs, read_inputs
-from genoenc.store.store import TokenStore, check_destination, write_store
+from genoenc.store.store import TokenStore
+from genoenc.store.write import check_destination, write_store
 from genoenc.tokenize import TokenizerConfig, build_tokenizer, id_chunks
 
 __all__ = ["tokenize_inputs", "write_id_store"]

@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from dataclasses import asdict, dataclass, fields
 from typing import Any
 
-from genoenc.errors import ConfigError
+from genoenc.errors import ConfigError, is_int
 
 __all__ = [
     "DEFAULT_BPE_VOCAB",
@@ -14,6 +14,7 @@ __all__ = [
     "MAX_K",
     "MAX_TEXT_VOCAB",
     "MIN_WORD_VOCAB",
+    "STORE_KINDS",
     "TEXT_KINDS",
     "TOKENIZER_KINDS",
     "VOCAB_KINDS",
@@ -27,6 +28,8 @@ TOKENIZER_KINDS: tuple[str, ...] = ("dna", "char", "byte", "word", "bpe", "ids")
 TEXT_KINDS: tuple[str, ...] = ("char", "byte", "word", "bpe")
 #: The text kinds whose vocabulary is fitted on the train split (saved as ``vocab.json``).
 VOCAB_KINDS: tuple[str, ...] = ("char", "word", "bpe")
+#: The kinds a token store is written with alone (no vocabulary fitted on a split first).
+STORE_KINDS: tuple[str, ...] = ("dna", "byte")
 #: Largest k-mer length: ``4**12 + 4`` ids still fit a uint32 store and a sane embedding.
 MAX_K = 12
 #: Word vocabularies hold 50 .. 50,000 words (vocabulary-scaling studies span this range).
@@ -102,12 +105,12 @@ class TokenizerConfig:
             )
 
     def _check_dna(self) -> None:
-        if not _is_int(self.k) or not 1 <= self.k <= MAX_K:
+        if not is_int(self.k) or not 1 <= self.k <= MAX_K:
             raise ConfigError(f"tokenizer.k must be in 1..{MAX_K} (got {self.k!r})")
         if self.stride is None:
             # Frozen dataclass: resolve the default once so equal configs compare equal.
             object.__setattr__(self, "stride", self.k)
-        elif not _is_int(self.stride) or self.stride not in (1, self.k):
+        elif not is_int(self.stride) or self.stride not in (1, self.k):
             raise ConfigError(f"tokenizer.stride must be 1 or k={self.k} (got {self.stride!r})")
         if self.vocab_size is not None:
             raise ConfigError(
@@ -115,19 +118,19 @@ class TokenizerConfig:
             )
 
     def _check_other(self) -> None:
-        if not _is_int(self.k) or self.k != 1:
+        if not is_int(self.k) or self.k != 1:
             raise ConfigError(
                 f"tokenizer.k applies to kind 'dna' only (kind {self.kind!r}, got k={self.k!r})"
             )
         if self.stride is None:
             object.__setattr__(self, "stride", 1)
-        elif self.stride != 1 or not _is_int(self.stride):
+        elif self.stride != 1 or not is_int(self.stride):
             raise ConfigError(
                 f"tokenizer.stride applies to kind 'dna' only (kind {self.kind!r}, "
                 f"got stride={self.stride!r})"
             )
         size = self.vocab_size
-        if size is not None and not _is_int(size):
+        if size is not None and not is_int(size):
             raise ConfigError(f"tokenizer.vocab_size must be an integer (got {size!r})")
         if self.kind == "byte" and size is not None:
             raise ConfigError("tokenizer.vocab_size does not apply to kind 'byte' (256 bytes)")
@@ -234,10 +237,6 @@ def tokenizer_label(data: Mapping[str, Any]) -> str:
     if data.get("lowercase"):
         label += "-lc"
     return label
-
-
-def _is_int(value: object) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool)
 
 
 def _check_range(size: int, low: int, high: int, kind: str) -> None:

@@ -26,6 +26,8 @@ from genoenc.tokenize import TokenizerConfig
 from .config_schema import check_section
 
 __all__ = [
+    "BUDGETS",
+    "DEVICES",
     "MIN_CONTEXT",
     "RunConfig",
     "TrainConfig",
@@ -39,7 +41,10 @@ __all__ = [
 #: tokens/s). Refused with one line rather than run uselessly.
 MIN_CONTEXT = 8
 
-_DEVICES = ("auto", "cpu", "cuda", "mps")
+#: Values of ``train.device`` (``auto`` picks CUDA, then MPS, then CPU).
+DEVICES: tuple[str, ...] = ("auto", "cpu", "cuda", "mps")
+#: Values of ``train.budget``: a fixed token budget, or one that stops on validation.
+BUDGETS: tuple[str, ...] = ("fixed", "auto")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -110,7 +115,7 @@ class TrainConfig:
                 raise ConfigError(f"train.{name} must be positive (got {value})")
         if self.seed < 0:
             raise ConfigError(f"train.seed must be 0 or more (got {self.seed})")
-        if self.budget not in ("fixed", "auto"):
+        if self.budget not in BUDGETS:
             raise ConfigError(f"train.budget must be fixed or auto (got {self.budget!r})")
         if self.patience < 1:
             raise ConfigError(f"train.patience must be positive (got {self.patience})")
@@ -131,9 +136,9 @@ class TrainConfig:
             raise ConfigError(f"train.warmup_frac must be in [0, 1) (got {self.warmup_frac})")
         if not 0 <= self.markov_max_k <= 16:
             raise ConfigError(f"train.markov_max_k must be in 0..16 (got {self.markov_max_k})")
-        if self.device not in _DEVICES:
+        if self.device not in DEVICES:
             raise ConfigError(
-                f"train.device must be one of {', '.join(_DEVICES)} (got {self.device!r})"
+                f"train.device must be one of {', '.join(DEVICES)} (got {self.device!r})"
             )
 
 

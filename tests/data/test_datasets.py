@@ -1,4 +1,4 @@
-"""WindowStream and StoreWindows: same windows, same order; resume, shards, rc-aug."""
+"""WindowStream over a store: replay, resume, shards, rc-aug."""
 
 from __future__ import annotations
 
@@ -10,21 +10,16 @@ import pytest
 import torch.utils.data
 
 from genoenc.data import (
-    SPLITS,
     SplitConfig,
-    StoreWindows,
     WindowConfig,
     WindowStream,
     iter_windows,
-    rc_augment,
     store_pieces,
 )
-from genoenc.errors import ConfigError
-from tests.data.fakes import FakeStore, FakeTokenizer, OffsetTokenizer, dna_records
+from tests.data.fakes import FakeStore, FakeTokenizer, dna_records
 
 WINDOWS = WindowConfig(context=16, shuffle_buffer=40)
 HASH = SplitConfig(block_tokens=128, val_fraction=0.2, test_fraction=0.2, seed=1)
-BY_RECORD = SplitConfig(block_tokens=128, val_records=("rec1", "rec4"), test_records=("rec2",))
 
 
 @pytest.fixture
@@ -35,60 +30,6 @@ def store(tmp_path: Path) -> FakeStore:
 
 def _stack(windows: object) -> np.ndarray:
     return np.stack(list(windows))  # type: ignore[call-overload]
-
-
-@pytest.mark.parametrize("split_cfg", [HASH, BY_RECORD], ids=["hash", "record"])
-@pytest.mark.parametrize("split", SPLITS)
-def test_store_windows_equal_the_stream_in_order(
-    store: FakeStore, split_cfg: SplitConfig, split: str
-) -> None:
-    tokenizer = FakeTokenizer()
-    dataset = StoreWindows(store, tokenizer, split_cfg, WINDOWS, split)
-    assert len(dataset) > 0
-    pieces = store_pieces(store, 100, named=True)
-    stream = _stack(iter_windows(pieces, split_cfg, WINDOWS, tokenizer, split))
-    np.testing.assert_array_equal(_stack(dataset[i] for i in range(len(dataset))), stream)
-    for seed, epoch in [(0, 0), (3, 1)]:
-        streamed = WindowStream(
-            pieces, tokenizer, split_cfg, WINDOWS, split, seed=seed, epoch=epoch
-        )
-        mapped = _stack(dataset[i] for i in dataset.ordered_indices(seed, epoch))
-        np.testing.assert_array_equal(mapped, _stack(streamed))
-        assert not np.array_equal(mapped, stream)  # shuffled
-    ordered = _stack(dataset[i] for i in dataset.ordered_indices(0, 0, shuffle=False))
-    np.testing.assert_array_equal(ordered, stream)
-
-
-def test_store_windows_with_history_and_wide_ids(tmp_path: Path) -> None:
-    ids = np.arange(5000, dtype=np.uint32)
-    store = FakeStore.write(tmp_path / "t.bin", [("a", ids[:3000]), ("b", ids[3000:])])
-    tokenizer = OffsetTokenizer(history=3, unscored=tuple(range(700, 900)))
-    split_cfg = SplitConfig(block_tokens=100, val_fraction=0.3, test_fraction=0.3)
-    for split in SPLITS:
-        dataset = StoreWindows(store, tokenizer, split_cfg, WINDOWS, split)
-        stream = _stack(iter_windows(store_pieces(store, 77), split_cfg, WINDOWS, tokenizer, split))
-        np.testing.assert_array_equal(_stack(dataset[i] for i in range(len(dataset))), stream)
-        # Under the block-hash rule a window's start is its global offset (ids are offsets).
-        np.testing.assert_array_equal(dataset.starts, stream[:, 0])
-        assert not ((dataset.starts >= 700 - 4) & (dataset.starts < 900 - 19)).any()
-
-
-def test_store_windows_indexing(store: FakeStore) -> None:
-    dataset = StoreWindows(store, FakeTokenizer(), HASH, WINDOWS, "train")
-    np.testing.assert_array_equal(dataset[-1], dataset[len(dataset) - 1])
-    np.testing.assert_array_equal(dataset[np.int64(2)], dataset[2])  # type: ignore[index]
-    for index in (len(dataset), -len(dataset) - 1):
-        with pytest.raises(IndexError):
-            dataset[index]
-    with pytest.raises(ValueError, match="read-only"):
-        dataset.starts[0] = 1
-
-
-def test_store_windows_reject_unknown_records(store: FakeStore) -> None:
-    with pytest.raises(ConfigError, match=r"split\.test_records names record 'chrZ'"):
-        StoreWindows(store, FakeTokenizer(), SplitConfig(test_records=("chrZ",)), WINDOWS)
-    with pytest.raises(ConfigError, match="split must be one of"):
-        StoreWindows(store, FakeTokenizer(), HASH, WINDOWS, "dev")
 
 
 def test_store_pieces_replay_the_store(store: FakeStore) -> None:
@@ -143,7 +84,7 @@ def test_epochs_and_seeds_reorder_the_same_windows(store: FakeStore) -> None:
     )
 
 
-def test_rc_aug_is_reproducible_and_matches_the_map_style_path(store: FakeStore) -> None:
+def test_rc_aug_is_reproducible(store: FakeStore) -> None:
     tokenizer = FakeTokenizer()
     plain = _stack(_stream(store, seed=9, epoch=2))
     augmented = _stack(_stream(store, seed=9, epoch=2, rc_aug=True))
@@ -153,13 +94,6 @@ def test_rc_aug_is_reproducible_and_matches_the_map_style_path(store: FakeStore)
     assert not (changed & has_pad).any()
     np.testing.assert_array_equal(augmented[changed], tokenizer.reverse_complement(plain[changed]))
     assert 0.35 < changed[~has_pad].mean() < 0.65
-    dataset = StoreWindows(store, tokenizer, HASH, WINDOWS, "train")
-    mapped = rc_augment(
-        (dataset[i] for i in dataset.ordered_indices(9, 2)),
-        tokenizer,
-        np.random.default_rng([9, 2, 1]),
-    )
-    np.testing.assert_array_equal(_stack(mapped), augmented)
 
 
 def test_data_loader_workers_split_the_stream_without_repeats(store: FakeStore) -> None:

@@ -12,7 +12,6 @@ from genoenc.data import (
     OpenPieces,
     Piece,
     SplitConfig,
-    StoreWindows,
     WindowConfig,
     WindowStream,
     collect_windows,
@@ -64,8 +63,10 @@ def test_store_and_fasta_stream_give_the_same_windows(
     store, tokenizer = stored
     split_cfg = SPLIT_RULES[rule]
     for split in ("train", "test"):
-        dataset = StoreWindows(store, tokenizer, split_cfg, WINDOWS, split)
-        mapped = np.stack([dataset[i] for i in dataset.ordered_indices(5, 1)])
+        from_store = WindowStream(
+            store_pieces(store, named=True), tokenizer, split_cfg, WINDOWS, split, seed=5, epoch=1
+        )
+        mapped = np.stack(list(from_store))
         streamed = np.stack(
             list(
                 WindowStream(
@@ -104,9 +105,15 @@ def test_windows_feed_the_tokenizer_and_score_every_target_once(
 def test_rc_aug_with_the_real_tokenizer(stored: tuple[TokenStore, Tokenizer]) -> None:
     store, tokenizer = stored
     split_cfg = SPLIT_RULES["hash"]
-    plain = np.stack(list(WindowStream(store_pieces(store), tokenizer, split_cfg, WINDOWS, seed=1)))
+    plain = np.stack(
+        list(WindowStream(store_pieces(store, named=True), tokenizer, split_cfg, WINDOWS, seed=1))
+    )
     augmented = np.stack(
-        list(WindowStream(store_pieces(store), tokenizer, split_cfg, WINDOWS, seed=1, rc_aug=True))
+        list(
+            WindowStream(
+                store_pieces(store, named=True), tokenizer, split_cfg, WINDOWS, seed=1, rc_aug=True
+            )
+        )
     )
     flipped = ~(plain == augmented).all(axis=1)
     assert 0.4 < flipped.mean() < 0.6

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 import pytest
 import torch
 import torch.nn.functional as F
+from torch import nn
 
 from genoenc.encoders import (
     AutoencoderBase,
@@ -144,13 +147,18 @@ def _joint(joint_lambda: float = 0.5) -> JointAutoencoderEncoder:
     return encoder
 
 
+def _layers(encoder: JointAutoencoderEncoder) -> tuple[nn.Linear, nn.Linear]:
+    """The joint autoencoder's encoder and decoder (typed ``nn.Module`` on the base class)."""
+    return cast(nn.Linear, encoder.encoder), cast(nn.Linear, encoder.decoder)
+
+
 def test_joint_aux_loss_is_weighted_reconstruction_with_gradient_into_both_halves() -> None:
     encoder = _joint(0.5)
     assert not encoder.needs_stage1
     aux = encoder.aux_loss()
     assert float(aux.detach()) == pytest.approx(0.5 * float(encoder.recon_mse().detach()))
     aux.backward()
-    for layer in (encoder.encoder, encoder.decoder):
+    for layer in _layers(encoder):
         assert layer.weight.grad is not None
         assert float(layer.weight.grad.abs().sum()) > 0
 
@@ -159,9 +167,10 @@ def test_joint_task_gradient_reaches_the_encoder_only() -> None:
     encoder = _joint()
     ids = torch.randint(0, V, (2, 5))
     encoder(ids).pow(2).sum().backward()
-    assert encoder.encoder.weight.grad is not None
-    assert float(encoder.encoder.weight.grad.abs().sum()) > 0
-    assert encoder.decoder.weight.grad is None
+    first, second = _layers(encoder)
+    assert first.weight.grad is not None
+    assert float(first.weight.grad.abs().sum()) > 0
+    assert second.weight.grad is None
 
 
 def test_joint_eval_uses_the_materialised_codes_of_the_current_encoder() -> None:
@@ -180,7 +189,7 @@ def test_joint_eval_uses_the_materialised_codes_of_the_current_encoder() -> None
 def test_joint_reload_refreshes_codes() -> None:
     encoder = _joint()
     with torch.no_grad():
-        encoder.encoder.weight.mul_(2.0)  # codes are now stale in the state dict
+        _layers(encoder)[0].weight.mul_(2.0)  # codes are now stale in the state dict
     fresh = _joint()
     fresh.load_state_dict(encoder.state_dict())
     assert torch.equal(fresh.codes, fresh.encode(fresh.table))

@@ -6,6 +6,7 @@ import json
 import re
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -34,7 +35,8 @@ SLOW_RUNS = [
 Trained = Callable[[str], Path]
 
 
-def _load(folder: Path) -> tuple[torch.nn.Module, object]:
+def _load(folder: Path) -> tuple[Any, Any]:
+    """The exported model and tokenizer (remote-code classes, typed only at run time)."""
     model = transformers.AutoModelForCausalLM.from_pretrained(str(folder), trust_remote_code=True)
     tokenizer = transformers.AutoTokenizer.from_pretrained(str(folder), trust_remote_code=True)
     return model.eval(), tokenizer

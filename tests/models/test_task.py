@@ -68,7 +68,7 @@ def test_counts_come_from_the_modules(arch: str) -> None:
 
 def test_transformer_parts() -> None:
     model = _model("transformer", d_ff=24)
-    assert model.body.head_size == 16 // 2  # type: ignore[union-attr]  # rotary: no table
+    assert model.body.head_size == 16 // 2  # rotary: no table
     fc = [m for n, m in model.named_modules() if n.endswith("mlp.c_fc")]
     assert len(fc) == 2
     assert all(isinstance(m, torch.nn.Linear) and m.out_features == 24 for m in fc)

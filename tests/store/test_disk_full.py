@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
-import genoenc.store.store as store_module
+import genoenc.store.write as store_module
 from genoenc.cli import cli
 from genoenc.rundir import append_log, atomic_write_json
 from genoenc.tokenize import TokenizerConfig

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import math
 from pathlib import Path
+from typing import cast
 
 import numpy as np
 import pytest
@@ -13,6 +14,7 @@ from click.testing import CliRunner
 from torch import nn
 
 from genoenc.cli import cli
+from genoenc.models import TaskModel
 from genoenc.tokenize import TextVocab, TokenizerConfig, build_tokenizer
 from genoenc.train.evaluate import evaluate
 from tests.helpers import sample_path
@@ -59,7 +61,8 @@ def test_bits_per_char_by_hand() -> None:
     start, end, pad = tok.start_id, tok.end_id, tok.pad_id
     windows = np.array([[start, 1, 2, 3, 0, end, pad], [1, 2, 2, pad, pad, pad, pad]])
     v = tok.target_vocab_size  # 7
-    result = evaluate(nn.Identity(), _Uniform(v), tok, windows, torch.device("cpu"))
+    model = cast(TaskModel, _Uniform(v))  # evaluate calls only hidden, nats and predict
+    result = evaluate(nn.Identity(), model, tok, windows, torch.device("cpu"))
     # Targets: row 1 'to' ' be' ',' <unk> END PAD; row 2 ' be' ' be' PAD x4.
     counted = 7  # to, be, ',', <unk>, END, be, be
     chars = 2 + 3 + 1 + 5 + 1 + 3 + 3

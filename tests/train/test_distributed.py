@@ -20,12 +20,14 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import pytest
 
+from genoenc.data import WindowStream
 from genoenc.errors import ConfigError
 from genoenc.tokenize import TokenizerConfig, build_tokenizer
 from genoenc.train.distributed import (
@@ -182,7 +184,11 @@ def test_empty_share_steps_on_a_masked_pad_window() -> None:
 def test_single_process_batches_are_the_stream() -> None:
     tokenizer = build_tokenizer(TokenizerConfig())
     windows = [np.full(5, base, dtype=tokenizer.store_dtype) for base in range(4)] * 2
-    data = _Batches(lambda epoch, start: iter(windows[start:]), 3, epoch=0, start=0)
+    # _Batches only iterates what make_stream returns: a list's iterator serves as the stream.
+    make_stream = cast(
+        Callable[[int, int], WindowStream], lambda epoch, start: iter(windows[start:])
+    )
+    data = _Batches(make_stream, 3, epoch=0, start=0)
     dist = Distributed(DistEnv(), _cpu_device())
     sizes = []
     for _ in range(4):

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import math
 from collections import Counter
+from typing import cast
 
 import numpy as np
 import pytest
 
-from genoenc.tokenize import TokenizerConfig, build_tokenizer
+from genoenc.tokenize import KmerTokenizer, TokenizerConfig, build_tokenizer
 from genoenc.train.references import learned_nothing, reference_bits
 
 
@@ -18,7 +19,7 @@ def _windows(rng: np.random.Generator, probs: np.ndarray, n: int, length: int) -
 
 
 def test_kmer_unigram_reference_by_hand() -> None:
-    tokenizer = build_tokenizer(TokenizerConfig(k=2, stride=2))
+    tokenizer = cast(KmerTokenizer, build_tokenizer(TokenizerConfig(k=2, stride=2)))
     rng = np.random.default_rng(0)
     # Dependent bases: the 2-mers AA, TT, CC, GG carry most of the mass.
     probs = np.full(16, 0.01)

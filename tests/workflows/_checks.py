@@ -25,7 +25,7 @@ def sample_config() -> dict[str, Any]:
 
 def expected_cells(config: dict[str, Any]) -> set[tuple[str, str, int, int]]:
     """(dataset, strategy, ratio, seed) of every run of the grid (full has ratio 1)."""
-    cells = set()
+    cells: set[tuple[str, str, int, int]] = set()
     for dataset in config["datasets"]:
         for seed in config["seeds"]:
             for strategy in config["strategies"]:
