@@ -31,6 +31,7 @@ from typing import Any, Final
 import numpy as np
 
 from genoenc.errors import InputError, RunDirError
+from genoenc.sources import Source
 from genoenc.studies.presets import (
     IDS_KIND,
     Budget,
@@ -39,7 +40,6 @@ from genoenc.studies.presets import (
     get_study,
     study_grid_data,
 )
-from genoenc.studies.sources import Source
 
 __all__ = [
     "DATA_DIR",

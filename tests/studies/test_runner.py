@@ -11,10 +11,10 @@ from click.testing import CliRunner
 
 from genoenc.cli import cli
 from genoenc.errors import RunDirError
+from genoenc.sources import ZipfMarkovSource
 from genoenc.store import TokenStore
 from genoenc.studies import Budget, get_study, read_study, run_study
 from genoenc.studies.presets import StudySpec
-from genoenc.studies.sources import ZipfMarkovSource
 
 # A test-only budget: a few thousand tokens per run, two seeds, short records.
 TINY = Budget(tokens_budget=4096, data_tokens=40_000, record_length=1022, eval_tokens=4096, seeds=2)
