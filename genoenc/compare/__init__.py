@@ -24,11 +24,14 @@ from genoenc.compare._cross import (
 )
 from genoenc.compare._format import (
     JSON_KEYS,
+    format_interval,
+    format_mean_sd,
     format_number,
     format_p,
     format_table,
     rows_to_json,
 )
+from genoenc.compare._load import SWEEP_FILE, find_run_dirs, load_runs, read_sweep_specs
 from genoenc.compare._rows import (
     FULL,
     LEARNED,
@@ -40,14 +43,11 @@ from genoenc.compare._rows import (
     strategy_order,
 )
 from genoenc.compare._runs import (
-    SWEEP_FILE,
     Problem,
     Reference,
     RunResult,
-    find_run_dirs,
-    load_runs,
+    lower_is_better,
     metric_for,
-    read_sweep_specs,
     unit_label,
 )
 
@@ -71,11 +71,14 @@ __all__ = [
     "cross_table_cells",
     "find_run_dirs",
     "format_cross_table",
+    "format_interval",
+    "format_mean_sd",
     "format_number",
     "format_p",
     "format_table",
     "group_label",
     "load_runs",
+    "lower_is_better",
     "metric_for",
     "read_sweep_specs",
     "rows_to_json",
