@@ -6,6 +6,8 @@ extended with the study's sections. The runner and the report import torch and
 matplotlib lazily.
 """
 
+from genoenc.studies._data import prepare_data
+from genoenc.studies._folder import read_study
 from genoenc.studies.presets import (
     GENOME_SAMPLE,
     SOURCE_KINDS,
@@ -16,7 +18,7 @@ from genoenc.studies.presets import (
     get_study,
     study_grid_data,
 )
-from genoenc.studies.runner import StudyResult, prepare_data, read_study, run_study
+from genoenc.studies.runner import StudyResult, run_study
 
 __all__ = [
     "GENOME_SAMPLE",

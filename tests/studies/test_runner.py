@@ -122,15 +122,14 @@ def test_cli_rewrites_the_report(tiny_study: Path) -> None:
 
 def test_parallel_chains_cover_the_sweep_exactly(tmp_path: Path) -> None:
     from genoenc.studies.presets import study_grid_data
-    from genoenc.studies.runner import _chains
-    from genoenc.train.sweep import load_grid, plan_sweep
+    from genoenc.train.sweep import load_grid, plan_sweep, sweep_chains
 
     spec = get_study("data-complexity")
     grid_data = study_grid_data(
         spec, {s.name: {"tokens": f"/s/{s.name}"} for s in spec.sources}, quick=False, seeds=3
     )
     whole = {c.name: c.overrides for c in plan_sweep(load_grid(grid_data), tmp_path)}
-    parts = [plan_sweep(load_grid(chain), tmp_path) for chain in _chains(grid_data)]
+    parts = [plan_sweep(chain, tmp_path) for chain in sweep_chains(load_grid(grid_data))]
     assert len(parts) == len(spec.sources) * 3
     for cells in parts:
         assert cells[0].strategy == "full"  # the autoencoders' source table comes first
