@@ -14,11 +14,14 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from genoenc.studies._data import describe_source, prepare_data
 from genoenc.studies._folder import RUNS_DIR, STUDY_FILE, claim_folder, new_manifest
 from genoenc.studies.presets import Budget, StudySpec, get_study, study_grid_data
+
+if TYPE_CHECKING:
+    from genoenc.train.sweep import SweepGrid
 
 __all__ = ["StudyResult", "run_study"]
 
@@ -87,6 +90,32 @@ def _describe(
     }
 
 
+def _prepare(
+    spec: StudySpec,
+    out: Path,
+    manifest: dict[str, Any],
+    budget: Budget,
+    *,
+    seeds: int | None,
+    genome: str | Path | None,
+) -> SweepGrid:
+    """Claim the folder, sample the data, write ``study.json``; return the study's grid.
+
+    ``manifest`` (from :func:`new_manifest`) is completed in place.
+    """
+    from genoenc.rundir import atomic_write_json
+    from genoenc.train.sweep import load_grid
+
+    previous = claim_folder(out, manifest)
+    quick, data_seed = bool(manifest["quick"]), int(manifest["data_seed"])
+    datasets = prepare_data(spec, out, budget, data_seed=data_seed, genome=genome)
+    grid_data = study_grid_data(spec, datasets, quick=quick, seeds=seeds, budget=budget)
+    grid = load_grid(grid_data)
+    manifest.update(_describe(spec, grid_data, grid.seeds, previous))
+    atomic_write_json(out / STUDY_FILE, manifest)
+    return grid
+
+
 def run_study(
     study: str | StudySpec,
     out: str | Path,
@@ -127,22 +156,14 @@ def run_study(
     """
     from genoenc.rundir import atomic_write_json
     from genoenc.studies.report import write_study_report
-    from genoenc.train.sweep import available_cores, cell_status, load_grid, plan_sweep, run_sweep
+    from genoenc.train.sweep import available_cores, cell_status, plan_sweep, run_sweep
 
     started, cpu_started = time.perf_counter(), _cpu_seconds()
     spec = get_study(study) if isinstance(study, str) else study
-    chosen = budget or spec.budget(quick)
-    out = Path(out)
-    manifest = new_manifest(
-        spec, chosen, quick=quick, custom_budget=budget is not None, data_seed=data_seed
-    )
-    previous = claim_folder(out, manifest)
-    datasets = prepare_data(spec, out, chosen, data_seed=data_seed, genome=genome)
-    grid_data = study_grid_data(spec, datasets, quick=quick, seeds=seeds, budget=chosen)
-    grid = load_grid(grid_data)
-    manifest.update(_describe(spec, grid_data, grid.seeds, previous))
-    atomic_write_json(out / STUDY_FILE, manifest)
-
+    out, chosen = Path(out), budget or spec.budget(quick)
+    custom = budget is not None
+    manifest = new_manifest(spec, chosen, quick=quick, custom_budget=custom, data_seed=data_seed)
+    grid = _prepare(spec, out, manifest, chosen, seeds=seeds, genome=genome)
     runs = out / RUNS_DIR
     cells = plan_sweep(grid, runs)
     to_run = sum(cell_status(cell) != "done" for cell in cells)
