@@ -20,6 +20,7 @@ import math
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -410,68 +411,54 @@ def _seed_list(seeds: Sequence[int]) -> str:
     return ("seed " if len(seeds) == 1 else "seeds ") + ", ".join(map(str, seeds))
 
 
-def _finish(
-    row: _Pending, comparison: stats.PairedComparison | None, config: CompareConfig
-) -> ComparisonRow:
-    """The row, from its Holm-adjusted comparison (None: no paired seed)."""
-    nan = math.nan
+def _statistics(comparison: stats.PairedComparison | None) -> dict[str, Any]:
+    """The statistics fields of a row; nan (and ``inconclusive``) without a paired seed."""
     if comparison is None:
-        return ComparisonRow(
-            condition=row.condition,
-            arm_a=row.arm_a,
-            arm_b=row.arm_b,
-            n_pairs=0,
-            mean_a=nan,
-            mean_b=nan,
-            sd_a=nan,
-            sd_b=nan,
-            diff=nan,
-            diff_ci95=(nan, nan),
-            t=nan,
-            p_t=nan,
-            p_wilcoxon=nan,
-            cohens_dz=nan,
-            hedges_g=nan,
-            margin=config.margin,
-            p_tost=nan,
-            p_holm=nan,
-            verdict="inconclusive",
-            gain_kept_a=row.gain_kept_a,
-            gain_kept_b=row.gain_kept_b,
-            domain=row.domain,
-            metric=row.metric,
-            unit=unit_label(row.metric),
-            ratio=row.ratio,
-            seeds=row.seeds,
-            unpaired_seeds=row.unpaired,
-            reason=NO_PAIRS_REASON,
-        )
+        nan = math.nan
+        return {
+            "n_pairs": 0,
+            **dict.fromkeys(("mean_a", "mean_b", "sd_a", "sd_b", "diff"), nan),
+            "diff_ci95": (nan, nan),
+            **dict.fromkeys(("t", "p_t", "p_wilcoxon", "cohens_dz", "hedges_g"), nan),
+            **dict.fromkeys(("p_tost", "p_holm"), nan),
+            "verdict": "inconclusive",
+            "reason": NO_PAIRS_REASON,
+        }
     reason = comparison.verdict.reason
     if comparison.n_pairs < 2:
         reason = FEWER_THAN_TWO_REASON
     elif comparison.t_test.reason is not None:
         reason = f"{reason} ({comparison.t_test.reason})"
     difference = comparison.difference
+    return {
+        "n_pairs": comparison.n_pairs,
+        "mean_a": comparison.summary_a.mean,
+        "mean_b": comparison.summary_b.mean,
+        "sd_a": comparison.summary_a.sd,
+        "sd_b": comparison.summary_b.sd,
+        "diff": difference.mean_diff,
+        "diff_ci95": (difference.ci95.low, difference.ci95.high),
+        "t": comparison.t_test.statistic,
+        "p_t": comparison.t_test.p_value,
+        "p_wilcoxon": comparison.wilcoxon.p_value,
+        "cohens_dz": comparison.cohens_dz,
+        "hedges_g": comparison.hedges_g,
+        "p_tost": comparison.equivalence.p_value,
+        "p_holm": comparison.p_holm,
+        "verdict": comparison.verdict.label,
+        "reason": reason,
+    }
+
+
+def _finish(
+    row: _Pending, comparison: stats.PairedComparison | None, config: CompareConfig
+) -> ComparisonRow:
+    """The row, from its Holm-adjusted comparison (None: no paired seed)."""
     return ComparisonRow(
         condition=row.condition,
         arm_a=row.arm_a,
         arm_b=row.arm_b,
-        n_pairs=comparison.n_pairs,
-        mean_a=comparison.summary_a.mean,
-        mean_b=comparison.summary_b.mean,
-        sd_a=comparison.summary_a.sd,
-        sd_b=comparison.summary_b.sd,
-        diff=difference.mean_diff,
-        diff_ci95=(difference.ci95.low, difference.ci95.high),
-        t=comparison.t_test.statistic,
-        p_t=comparison.t_test.p_value,
-        p_wilcoxon=comparison.wilcoxon.p_value,
-        cohens_dz=comparison.cohens_dz,
-        hedges_g=comparison.hedges_g,
-        margin=comparison.margin,
-        p_tost=comparison.equivalence.p_value,
-        p_holm=comparison.p_holm,
-        verdict=comparison.verdict.label,
+        margin=config.margin if comparison is None else comparison.margin,
         gain_kept_a=row.gain_kept_a,
         gain_kept_b=row.gain_kept_b,
         domain=row.domain,
@@ -480,5 +467,5 @@ def _finish(
         ratio=row.ratio,
         seeds=row.seeds,
         unpaired_seeds=row.unpaired,
-        reason=reason,
+        **_statistics(comparison),
     )

@@ -126,6 +126,15 @@ class _ChainSource:
         """Top-1 accuracy of the true next-token distribution: ``sum_c pi(c) max_x P(x | c)``."""
         return float(self.stationary @ self.transitions.max(axis=1))
 
+    def _rates(self) -> dict[str, Any]:
+        """The entropy rate, unigram entropy and optimal accuracy, for ``describe()``."""
+        return {
+            "entropy_rate": self.entropy_rate(),
+            "entropy_rate_detail": self.entropy_rate_detail().to_dict(),
+            "unigram_entropy": self.unigram_entropy(),
+            "optimal_accuracy": self.optimal_accuracy(),
+        }
+
     def context_entropy(self, context: int) -> float:
         """Mean of ``H(X_t | previous j tokens)`` over ``j = 1..context``, in bits (exact).
 
@@ -278,10 +287,7 @@ class MarkovSource(_ChainSource):
             "concentration": self.concentration,
             "seed": self.seed,
             "min_prob": self.min_prob,
-            "entropy_rate": self.entropy_rate(),
-            "entropy_rate_detail": self.entropy_rate_detail().to_dict(),
-            "unigram_entropy": self.unigram_entropy(),
-            "optimal_accuracy": self.optimal_accuracy(),
+            **self._rates(),
         }
 
 
@@ -384,10 +390,7 @@ class ZipfMarkovSource(_ChainSource):
             "row_exponent": self.row_exponent,
             "seed": self.seed,
             "min_prob": self.min_prob,
-            "entropy_rate": self.entropy_rate(),
-            "entropy_rate_detail": self.entropy_rate_detail().to_dict(),
-            "unigram_entropy": self.unigram_entropy(),
-            "optimal_accuracy": self.optimal_accuracy(),
+            **self._rates(),
         }
 
 
