@@ -6,7 +6,9 @@ The same code serves genomes (bits per base) and text (bits per character)::
     rows, more = compare_runs(runs, CompareConfig(margin=0.01))
     print(format_table(rows))
 
-Rows are data (:class:`ComparisonRow`); :func:`format_table`, :func:`rows_to_json` and
+``compare_runs(runs, config, metric="accuracy")`` compares another test metric (here
+higher is better) through the same pairing and Holm correction. Rows are data
+(:class:`ComparisonRow`); :func:`format_table`, :func:`rows_to_json` and
 ``genoenc.report`` render them. With genome and text runs together,
 :func:`cross_domain_rows` asks whether the learned-minus-autoencoder difference is the
 same in both domains (:class:`CrossDomainRow`, :func:`format_cross_table`).
