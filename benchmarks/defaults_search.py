@@ -33,12 +33,8 @@ GENOENC = [sys.executable, "-m", "genoenc"]
 
 
 def _markov4_fasta(folder: Path) -> tuple[Path, float]:
-    from genoenc.studies.sources import (
-        DNA_DEFAULT_CONCENTRATION,
-        N_BASES,
-        MarkovSource,
-        write_fasta,
-    )
+    from genoenc.sources import DNA_DEFAULT_CONCENTRATION, MarkovSource, write_fasta
+    from genoenc.tokenize.vocab import N_BASES
 
     source = MarkovSource(N_BASES, 4, DNA_DEFAULT_CONCENTRATION, 0)
     path = folder / "markov4.fa"

@@ -27,6 +27,14 @@ from ._types import CommaList, TokenizerList
 @click.option("--seeds", help="Number of seeds (0..N-1) or a comma-separated list.")
 @click.option("--tokenizers", type=TokenizerList(), help="k or k:stride items, e.g. 1,6.")
 @click.option("--out", required=True, type=click.Path(file_okay=False), help="Sweep folder.")
+@click.option(
+    "--jobs",
+    type=click.IntRange(min=1),
+    default=1,
+    show_default=True,
+    help="Worker processes, one torch thread each; each (dataset, tokenizer, seed) chain "
+    "of runs goes to one worker.",
+)
 @click.option("--dry-run", is_flag=True, help="List the cells and their status; run nothing.")
 def sweep(
     grid_file: str | None,
@@ -35,6 +43,7 @@ def sweep(
     seeds: str | None,
     tokenizers: tuple[dict[str, int], ...] | None,
     out: str,
+    jobs: int,
     dry_run: bool,
     **kw: Any,
 ) -> None:
@@ -82,7 +91,7 @@ def sweep(
 
     try:
         with progress_reporter("run") as progress:
-            run_sweep(grid, Path(out), progress=progress, on_cell=announce)
+            run_sweep(grid, Path(out), progress=progress, on_cell=announce, jobs=jobs)
     except KeyboardInterrupt:
         click.echo(f"interrupted: run the same command again to finish {out}", err=True)
         sys.exit(130)

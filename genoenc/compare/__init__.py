@@ -6,7 +6,9 @@ The same code serves genomes (bits per base) and text (bits per character)::
     rows, more = compare_runs(runs, CompareConfig(margin=0.01))
     print(format_table(rows))
 
-Rows are data (:class:`ComparisonRow`); :func:`format_table`, :func:`rows_to_json` and
+``compare_runs(runs, config, metric="accuracy")`` compares another test metric (here
+higher is better) through the same pairing and Holm correction. Rows are data
+(:class:`ComparisonRow`); :func:`format_table`, :func:`rows_to_json` and
 ``genoenc.report`` render them. With genome and text runs together,
 :func:`cross_domain_rows` asks whether the learned-minus-autoencoder difference is the
 same in both domains (:class:`CrossDomainRow`, :func:`format_cross_table`).
@@ -24,11 +26,14 @@ from genoenc.compare._cross import (
 )
 from genoenc.compare._format import (
     JSON_KEYS,
+    format_interval,
+    format_mean_sd,
     format_number,
     format_p,
     format_table,
     rows_to_json,
 )
+from genoenc.compare._load import SWEEP_FILE, find_run_dirs, load_runs, read_sweep_specs
 from genoenc.compare._rows import (
     FULL,
     LEARNED,
@@ -40,14 +45,11 @@ from genoenc.compare._rows import (
     strategy_order,
 )
 from genoenc.compare._runs import (
-    SWEEP_FILE,
     Problem,
     Reference,
     RunResult,
-    find_run_dirs,
-    load_runs,
+    lower_is_better,
     metric_for,
-    read_sweep_specs,
     unit_label,
 )
 
@@ -71,11 +73,14 @@ __all__ = [
     "cross_table_cells",
     "find_run_dirs",
     "format_cross_table",
+    "format_interval",
+    "format_mean_sd",
     "format_number",
     "format_p",
     "format_table",
     "group_label",
     "load_runs",
+    "lower_is_better",
     "metric_for",
     "read_sweep_specs",
     "rows_to_json",

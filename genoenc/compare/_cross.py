@@ -27,7 +27,13 @@ from typing import Any
 import numpy as np
 
 from genoenc import stats
-from genoenc.compare._format import _align, _json_value, format_number, format_p
+from genoenc.compare._format import (
+    _align,
+    _json_value,
+    format_interval,
+    format_number,
+    format_p,
+)
 from genoenc.compare._rows import (
     FULL,
     LEARNED,
@@ -249,16 +255,6 @@ def cross_rows_to_json(rows: Sequence[CrossDomainRow]) -> list[dict[str, Any]]:
     return [{name: _json_value(value) for name, value in vars(row).items()} for row in rows]
 
 
-def _interval(bounds: tuple[float, float], decimals: int) -> str:
-    low, high = bounds
-    if math.isnan(low) or math.isnan(high):
-        return "n/a"
-    return (
-        f"[{format_number(low, decimals, signed=True)}, "
-        f"{format_number(high, decimals, signed=True)}]"
-    )
-
-
 def cross_table_cells(
     rows: Sequence[CrossDomainRow],
 ) -> tuple[list[str], list[bool], list[list[str]]]:
@@ -293,11 +289,11 @@ def cross_table_cells(
             format_number(row.gain_diff_1, 3, signed=True),
             format_number(row.gain_diff_2, 3, signed=True),
             format_number(row.gain_delta, 3, signed=True),
-            _interval(row.gain_delta_ci95, 3),
+            format_interval(row.gain_delta_ci95, 3, signed=True),
             format_p(row.gain_p_holm),
             f"{format_number(row.raw_diff_1, 4, signed=True)} {row.unit_1}",
             f"{format_number(row.raw_diff_2, 4, signed=True)} {row.unit_2}",
-            _interval(row.raw_delta_ci95, 4),
+            format_interval(row.raw_delta_ci95, 4, signed=True),
             format_p(row.raw_p),
             row.verdict,
         ]

@@ -9,7 +9,15 @@ from typing import Any
 
 from genoenc.compare._rows import ComparisonRow
 
-__all__ = ["JSON_KEYS", "format_number", "format_p", "format_table", "rows_to_json"]
+__all__ = [
+    "JSON_KEYS",
+    "format_interval",
+    "format_mean_sd",
+    "format_number",
+    "format_p",
+    "format_table",
+    "rows_to_json",
+]
 
 #: DESIGN's ``compare --json`` keys, in order; the extras of :class:`ComparisonRow` follow.
 JSON_KEYS = (
@@ -104,16 +112,32 @@ def format_p(p: float) -> str:
     return format_number(p)
 
 
-def _mean_sd(mean: float, sd: float) -> str:
+def format_mean_sd(mean: float, sd: float, decimals: int = 4, *, joiner: str = " ± ") -> str:
+    """``mean ± sd`` with fixed decimals; the mean alone when ``sd`` is nan (one run).
+
+    >>> format_mean_sd(1.5, 0.25), format_mean_sd(1.5, float("nan"), 2)
+    ('1.5000 ± 0.2500', '1.50')
+    """
     if math.isnan(sd):
-        return format_number(mean)
-    return f"{format_number(mean)} ± {format_number(sd)}"
+        return format_number(mean, decimals)
+    return f"{format_number(mean, decimals)}{joiner}{format_number(sd, decimals)}"
 
 
-def _interval(low: float, high: float) -> str:
+def format_interval(
+    interval: tuple[float, float], decimals: int = 4, *, signed: bool = False
+) -> str:
+    """``[low, high]`` with fixed decimals (signed for differences); ``n/a`` when open.
+
+    >>> format_interval((-0.01, 0.02), signed=True), format_interval((0.3, float("nan")))
+    ('[-0.0100, +0.0200]', 'n/a')
+    """
+    low, high = interval
     if math.isnan(low) or math.isnan(high):
         return "n/a"
-    return f"[{format_number(low, signed=True)}, {format_number(high, signed=True)}]"
+    return (
+        f"[{format_number(low, decimals, signed=signed)}, "
+        f"{format_number(high, decimals, signed=signed)}]"
+    )
 
 
 def _align(header: Sequence[str], body: Sequence[Sequence[str]], right: Sequence[bool]) -> str:
@@ -169,10 +193,10 @@ def format_table(rows: Sequence[ComparisonRow]) -> str:
                 row.arm_a,
                 row.arm_b,
                 f"{row.n_pairs:,}" + ("*" if row.unpaired_seeds else ""),
-                _mean_sd(row.mean_a, row.sd_a),
-                _mean_sd(row.mean_b, row.sd_b),
+                format_mean_sd(row.mean_a, row.sd_a),
+                format_mean_sd(row.mean_b, row.sd_b),
                 format_number(row.diff, signed=True),
-                _interval(*row.diff_ci95),
+                format_interval(row.diff_ci95, signed=True),
                 format_p(row.p_holm),
                 format_p(row.p_tost),
                 format_number(row.cohens_dz, 2),

@@ -20,11 +20,12 @@ import math
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
 from genoenc import stats
-from genoenc.compare._runs import Problem, RunResult, unit_label
+from genoenc.compare._runs import Problem, RunResult, lower_is_better, unit_label
 from genoenc.errors import ConfigError
 
 __all__ = [
@@ -220,13 +221,20 @@ class _Pending:
 
 
 def compare_runs(
-    runs: Iterable[RunResult], config: CompareConfig | None = None
+    runs: Iterable[RunResult],
+    config: CompareConfig | None = None,
+    *,
+    metric: str | None = None,
 ) -> tuple[list[ComparisonRow], list[Problem]]:
     """Group runs into conditions, pair arms by seed and compute every comparison row.
 
     Args:
         runs: finished runs (from :func:`genoenc.compare.load_runs`).
-        config: margin and alpha; the defaults when None.
+        config: margin and alpha (in the unit of ``metric``); the defaults when None.
+        metric: the test metric compared. None: each run's own (bits per base,
+            character or symbol, lower is better). Else a key of ``metrics.json``'s
+            ``test`` object, such as ``accuracy`` (higher is better; a run without it
+            scores nan); ``gain_kept_*`` is then nan, as it is a share of bits.
 
     Returns:
         ``(rows, problems)``: rows ordered by group, ratio, then the ``learned`` rows and
@@ -244,7 +252,7 @@ def compare_runs(
     for key in sorted(groups, key=lambda k: (k[0], *named[k], k)):
         name, extras = named[key]
         arms = _arms(groups[key], condition_label(name, None, extras), problems)
-        pending.extend(_group_rows(arms, (name, extras), config, problems))
+        pending.extend(_group_rows(arms, (name, extras), config, problems, metric))
     comparisons = [p.comparison for p in pending if p.comparison is not None]
     adjusted = iter(stats.apply_holm(comparisons))
     rows = [
@@ -279,7 +287,11 @@ def _arms(members: Sequence[RunResult], label: str, problems: list[Problem]) -> 
 
 
 def _group_rows(
-    arms: _Arms, label: tuple[str, str], config: CompareConfig, problems: list[Problem]
+    arms: _Arms,
+    label: tuple[str, str],
+    config: CompareConfig,
+    problems: list[Problem],
+    metric: str | None,
 ) -> list[_Pending]:
     full = arms.get((FULL, 1), {})
     ratios = sorted({ratio for strategy, ratio in arms if strategy != FULL})
@@ -306,7 +318,9 @@ def _group_rows(
         for arm_a, arm_b in pairs:
             runs_a = arms[(arm_a, ratio)]
             runs_b = full if arm_b == FULL else arms[(arm_b, ratio)]
-            out.append(_pending(condition, (arm_a, arm_b), ratio, runs_a, runs_b, full, config))
+            out.append(
+                _pending(condition, (arm_a, arm_b), ratio, (runs_a, runs_b, full), config, metric)
+            )
             _note_unpaired(out[-1], runs_a, runs_b, problems)
     return out
 
@@ -315,34 +329,37 @@ def _pending(
     condition: str,
     arms: tuple[str, str],
     ratio: int,
-    runs_a: Mapping[int, RunResult],
-    runs_b: Mapping[int, RunResult],
-    full: Mapping[int, RunResult],
+    runs: tuple[Mapping[int, RunResult], Mapping[int, RunResult], Mapping[int, RunResult]],
     config: CompareConfig,
+    metric: str | None,
 ) -> _Pending:
+    """One row before Holm; ``runs`` are arm ``a``'s, arm ``b``'s and ``full``'s by seed."""
+    runs_a, runs_b, full = runs
+    some = next(iter(runs_a.values()))
+    compared = metric or some.metric
     seeds = tuple(sorted(runs_a.keys() & runs_b.keys()))
     comparison = None
     if seeds:
         comparison = stats.compare_paired(
-            [runs_a[s].value for s in seeds],
-            [runs_b[s].value for s in seeds],
+            [runs_a[s].score(compared) for s in seeds],
+            [runs_b[s].score(compared) for s in seeds],
             config.margin,
             alpha=config.alpha,
-            lower_is_better=True,
+            lower_is_better=lower_is_better(compared),
         )
-    some = next(iter(runs_a.values()))
+    bits = compared == some.metric  # gain kept is a share of the bits metric
     return _Pending(
         condition=condition,
         arm_a=arms[0],
         arm_b=arms[1],
         ratio=ratio,
         domain=some.domain,
-        metric=some.metric,
+        metric=compared,
         seeds=seeds,
         unpaired=tuple(sorted(runs_a.keys() ^ runs_b.keys())),
         comparison=comparison,
-        gain_kept_a=_gain_kept(runs_a, full, seeds),
-        gain_kept_b=_gain_kept(runs_b, full, seeds),
+        gain_kept_a=_gain_kept(runs_a, full, seeds) if bits else math.nan,
+        gain_kept_b=_gain_kept(runs_b, full, seeds) if bits else math.nan,
     )
 
 
@@ -394,68 +411,54 @@ def _seed_list(seeds: Sequence[int]) -> str:
     return ("seed " if len(seeds) == 1 else "seeds ") + ", ".join(map(str, seeds))
 
 
-def _finish(
-    row: _Pending, comparison: stats.PairedComparison | None, config: CompareConfig
-) -> ComparisonRow:
-    """The row, from its Holm-adjusted comparison (None: no paired seed)."""
-    nan = math.nan
+def _statistics(comparison: stats.PairedComparison | None) -> dict[str, Any]:
+    """The statistics fields of a row; nan (and ``inconclusive``) without a paired seed."""
     if comparison is None:
-        return ComparisonRow(
-            condition=row.condition,
-            arm_a=row.arm_a,
-            arm_b=row.arm_b,
-            n_pairs=0,
-            mean_a=nan,
-            mean_b=nan,
-            sd_a=nan,
-            sd_b=nan,
-            diff=nan,
-            diff_ci95=(nan, nan),
-            t=nan,
-            p_t=nan,
-            p_wilcoxon=nan,
-            cohens_dz=nan,
-            hedges_g=nan,
-            margin=config.margin,
-            p_tost=nan,
-            p_holm=nan,
-            verdict="inconclusive",
-            gain_kept_a=row.gain_kept_a,
-            gain_kept_b=row.gain_kept_b,
-            domain=row.domain,
-            metric=row.metric,
-            unit=unit_label(row.metric),
-            ratio=row.ratio,
-            seeds=row.seeds,
-            unpaired_seeds=row.unpaired,
-            reason=NO_PAIRS_REASON,
-        )
+        nan = math.nan
+        return {
+            "n_pairs": 0,
+            **dict.fromkeys(("mean_a", "mean_b", "sd_a", "sd_b", "diff"), nan),
+            "diff_ci95": (nan, nan),
+            **dict.fromkeys(("t", "p_t", "p_wilcoxon", "cohens_dz", "hedges_g"), nan),
+            **dict.fromkeys(("p_tost", "p_holm"), nan),
+            "verdict": "inconclusive",
+            "reason": NO_PAIRS_REASON,
+        }
     reason = comparison.verdict.reason
     if comparison.n_pairs < 2:
         reason = FEWER_THAN_TWO_REASON
     elif comparison.t_test.reason is not None:
         reason = f"{reason} ({comparison.t_test.reason})"
     difference = comparison.difference
+    return {
+        "n_pairs": comparison.n_pairs,
+        "mean_a": comparison.summary_a.mean,
+        "mean_b": comparison.summary_b.mean,
+        "sd_a": comparison.summary_a.sd,
+        "sd_b": comparison.summary_b.sd,
+        "diff": difference.mean_diff,
+        "diff_ci95": (difference.ci95.low, difference.ci95.high),
+        "t": comparison.t_test.statistic,
+        "p_t": comparison.t_test.p_value,
+        "p_wilcoxon": comparison.wilcoxon.p_value,
+        "cohens_dz": comparison.cohens_dz,
+        "hedges_g": comparison.hedges_g,
+        "p_tost": comparison.equivalence.p_value,
+        "p_holm": comparison.p_holm,
+        "verdict": comparison.verdict.label,
+        "reason": reason,
+    }
+
+
+def _finish(
+    row: _Pending, comparison: stats.PairedComparison | None, config: CompareConfig
+) -> ComparisonRow:
+    """The row, from its Holm-adjusted comparison (None: no paired seed)."""
     return ComparisonRow(
         condition=row.condition,
         arm_a=row.arm_a,
         arm_b=row.arm_b,
-        n_pairs=comparison.n_pairs,
-        mean_a=comparison.summary_a.mean,
-        mean_b=comparison.summary_b.mean,
-        sd_a=comparison.summary_a.sd,
-        sd_b=comparison.summary_b.sd,
-        diff=difference.mean_diff,
-        diff_ci95=(difference.ci95.low, difference.ci95.high),
-        t=comparison.t_test.statistic,
-        p_t=comparison.t_test.p_value,
-        p_wilcoxon=comparison.wilcoxon.p_value,
-        cohens_dz=comparison.cohens_dz,
-        hedges_g=comparison.hedges_g,
-        margin=comparison.margin,
-        p_tost=comparison.equivalence.p_value,
-        p_holm=comparison.p_holm,
-        verdict=comparison.verdict.label,
+        margin=config.margin if comparison is None else comparison.margin,
         gain_kept_a=row.gain_kept_a,
         gain_kept_b=row.gain_kept_b,
         domain=row.domain,
@@ -464,5 +467,5 @@ def _finish(
         ratio=row.ratio,
         seeds=row.seeds,
         unpaired_seeds=row.unpaired,
-        reason=reason,
+        **_statistics(comparison),
     )

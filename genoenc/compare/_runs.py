@@ -1,19 +1,16 @@
-"""Finding and reading finished run directories: :class:`RunResult` and :func:`load_runs`.
+"""One finished run as the comparison sees it: :class:`RunResult` and :func:`read_run`.
 
 A run directory holds ``config.json`` (written first) and, once the run finished,
-``metrics.json``. A sweep folder holds run directories at any depth and, optionally,
-``sweep.json`` naming each cell's dataset. Nothing here trains or scores: the numbers
-come from ``metrics.json`` as the trainer wrote them.
+``metrics.json``. Nothing here trains or scores: the numbers come from ``metrics.json``
+as the trainer wrote them. Finding the runs of a sweep folder is :mod:`._load`'s part.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-import logging
 import math
-import os
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -26,24 +23,20 @@ from genoenc.rundir import (
     read_json,
     read_metrics,
 )
+from genoenc.tokenize import tokenizer_label
 
 __all__ = [
-    "SWEEP_FILE",
     "Problem",
     "Reference",
     "RunResult",
-    "find_run_dirs",
-    "load_runs",
+    "lower_is_better",
+    "message_without",
     "metric_for",
-    "read_sweep_specs",
+    "read_run",
     "unit_label",
 ]
 
-logger = logging.getLogger(__name__)
-
-SWEEP_FILE = "sweep.json"
-
-#: The test metric compared in each domain (lower is better in both).
+#: The test metric compared in each domain (lower is better in all).
 _METRIC_BY_DOMAIN = {
     "genome": "bits_per_base",
     "text": "bits_per_char",
@@ -54,6 +47,8 @@ _UNIT_LABELS = {
     "bits_per_char": "bits/char",
     "bits_per_symbol": "bits/symbol",
 }
+#: Test metrics where higher is better; every other (bits, loss) is lower-is-better.
+_HIGHER_IS_BETTER = frozenset({"accuracy"})
 
 # Config fields that differ between the arms or seeds of one condition by design; every
 # other field must match for two runs to be paired.
@@ -77,6 +72,15 @@ def unit_label(metric: str) -> str:
     ('bits/base', 'bits/char')
     """
     return _UNIT_LABELS.get(metric, metric)
+
+
+def lower_is_better(metric: str) -> bool:
+    """Whether a smaller value of a test metric is better (bits and losses; not accuracy).
+
+    >>> lower_is_better("bits_per_base"), lower_is_better("accuracy")
+    (True, False)
+    """
+    return metric not in _HIGHER_IS_BETTER
 
 
 @dataclass(frozen=True)
@@ -163,155 +167,35 @@ class RunResult:
         """Runs that share a group differ only by strategy, ratio and seed."""
         return (self.domain, self.data, self.tokenizer, self.setting)
 
+    def score(self, metric: str | None = None) -> float:
+        """The run's test value of ``metric``; nan when ``metrics.json`` lacks it.
 
-def find_run_dirs(root: Path) -> list[Path]:
-    """Run directories at or below ``root``: folders holding ``config.json`` or ``metrics.json``.
-
-    A run directory is not searched further (its inner folders, such as an autoencoder
-    arm's ``source_full`` run, are its own artefacts); hidden folders are skipped
-    (temporary files of atomic writes). The order is sorted and stable.
-
-    Args:
-        root: a run directory or a folder holding some.
-
-    Returns:
-        Paths of the run directories, sorted.
-    """
-    if _is_run_dir(root):
-        return [root]
-    found: list[Path] = []
-    for dirpath, dirnames, filenames in os.walk(root):
-        here = Path(dirpath)
-        if here != root and (CONFIG_FILE in filenames or METRICS_FILE in filenames):
-            found.append(here)
-            dirnames.clear()
-            continue
-        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
-    return sorted(found)
+        Args:
+            metric: a key of ``metrics.json``'s ``test`` object (``accuracy``,
+                ``loss_nats``...); None or :attr:`metric`: the compared :attr:`value`.
+        """
+        if metric is None or metric == self.metric:
+            return self.value
+        test = self.metrics.get("test", {})
+        value = test.get(metric) if isinstance(test, Mapping) else None
+        return float(value) if isinstance(value, int | float) else math.nan
 
 
-def _is_run_dir(path: Path) -> bool:
-    return (path / CONFIG_FILE).is_file() or (path / METRICS_FILE).is_file()
-
-
-def read_sweep_specs(paths: Iterable[str | Path]) -> list[tuple[Path, dict[str, Any]]]:
-    """Every readable ``sweep.json`` at or below ``paths`` (outside run directories).
-
-    Returns:
-        ``(folder, content)`` pairs, sorted by folder; unreadable files are left out
-        (:func:`load_runs` reports them as problems).
-    """
-    specs = []
-    for folder in _sweep_folders(paths):
-        try:
-            content = read_json(folder / SWEEP_FILE)
-        except RunDirError:
-            continue
-        if isinstance(content, dict):
-            specs.append((folder, content))
-    return specs
-
-
-def _sweep_folders(paths: Iterable[str | Path]) -> list[Path]:
-    folders: set[Path] = set()
-    for path in map(Path, paths):
-        if not path.is_dir() or _is_run_dir(path):
-            continue
-        for dirpath, dirnames, filenames in os.walk(path):
-            if SWEEP_FILE in filenames:
-                folders.add(Path(dirpath))
-            if CONFIG_FILE in filenames or METRICS_FILE in filenames:
-                dirnames.clear()
-            dirnames[:] = [d for d in dirnames if not d.startswith(".")]
-    return sorted(folders)
-
-
-def _dataset_names(paths: Iterable[str | Path], problems: list[Problem]) -> dict[Path, str]:
-    """Map each sweep cell's resolved run path to its dataset name, from ``sweep.json``."""
-    names: dict[Path, str] = {}
-    for folder in _sweep_folders(paths):
-        try:
-            content = read_json(folder / SWEEP_FILE)
-            cells = content["cells"]
-            for cell in cells:
-                names[(folder / cell["path"]).resolve()] = str(cell["dataset"])
-        except RunDirError as exc:
-            problems.append(Problem(str(folder / SWEEP_FILE), f"ignored ({_strip(exc, '')})"))
-        except (KeyError, TypeError):
-            problems.append(
-                Problem(str(folder / SWEEP_FILE), "ignored: no cells with path and dataset")
-            )
-    return names
-
-
-def _strip(exc: Exception, prefix: str) -> str:
+def message_without(exc: Exception, prefix: str) -> str:
     """The message of ``exc`` without a leading ``prefix: `` (the path it already names)."""
     message = str(exc)
     head = f"{prefix}: "
     return message[len(head) :] if prefix and message.startswith(head) else message
 
 
-def load_runs(paths: Iterable[str | Path]) -> tuple[list[RunResult], list[Problem]]:
-    """Read every finished run at or below ``paths`` (run directories or sweep folders).
-
-    A run that cannot be used becomes a :class:`Problem`, never an exception and never
-    silently dropped: unfinished (no ``metrics.json``), another ``schema_version``,
-    unreadable JSON, a missing key, a non-finite test value.
+def read_run(run_dir: Path, dataset: str | None, problems: list[Problem]) -> RunResult | None:
+    """The finished run in ``run_dir``, or None with the reason added to ``problems``.
 
     Args:
-        paths: run directories and/or folders holding run directories.
-
-    Returns:
-        ``(runs, problems)``: runs sorted by path; problems in the order found.
-
-    Raises:
-        RunDirError: a path does not exist or is not a folder, or no finished run was
-            found at all (the message says how many runs were unfinished or skipped).
+        run_dir: a run directory.
+        dataset: its dataset name from ``sweep.json`` (None: the input file stems).
+        problems: where an unfinished or unreadable run is reported.
     """
-    folders = [Path(p) for p in paths]
-    if not folders:
-        raise RunDirError("no run directory or sweep folder given")
-    problems: list[Problem] = []
-    run_dirs: list[Path] = []
-    for path in folders:
-        if not path.exists():
-            raise RunDirError(f"{path}: no such run directory or sweep folder")
-        if not path.is_dir():
-            raise RunDirError(f"{path}: not a folder (give a run directory or a sweep folder)")
-        found = find_run_dirs(path)
-        if not found:
-            problems.append(Problem(str(path), "no run directory (no config.json) below it"))
-        run_dirs.extend(found)
-    datasets = _dataset_names(folders, problems)
-    runs: list[RunResult] = []
-    seen: set[Path] = set()
-    for run_dir in run_dirs:
-        resolved = run_dir.resolve()
-        if resolved in seen:
-            continue  # the same run reached through two of the given paths
-        seen.add(resolved)
-        result = _load_run(run_dir, datasets.get(resolved), problems)
-        if result is not None:
-            runs.append(result)
-    if not runs:
-        where = ", ".join(str(p) for p in folders)
-        counts = _problem_counts(problems)
-        raise RunDirError(f"{where}: no finished run{counts}")
-    runs.sort(key=lambda r: str(r.path))
-    logger.debug("%d finished runs, %d problems", len(runs), len(problems))
-    return runs, problems
-
-
-def _problem_counts(problems: list[Problem]) -> str:
-    unfinished = sum(p.message.startswith("unfinished") for p in problems)
-    skipped = sum(p.message.startswith("skipped") for p in problems)
-    parts = [f"{unfinished} unfinished"] if unfinished else []
-    if skipped:
-        parts.append(f"{skipped} skipped")
-    return f" ({', '.join(parts)})" if parts else ""
-
-
-def _load_run(run_dir: Path, dataset: str | None, problems: list[Problem]) -> RunResult | None:
     where = str(run_dir)
     metrics_path = run_dir / METRICS_FILE
     if not metrics_path.is_file():
@@ -320,7 +204,7 @@ def _load_run(run_dir: Path, dataset: str | None, problems: list[Problem]) -> Ru
     try:
         metrics = read_metrics(run_dir)
     except RunDirError as exc:
-        problems.append(Problem(where, f"skipped: {_strip(exc, str(metrics_path))}"))
+        problems.append(Problem(where, f"skipped: {message_without(exc, str(metrics_path))}"))
         return None
     config = _read_config(run_dir, problems)
     try:
@@ -337,7 +221,9 @@ def _read_config(run_dir: Path, problems: list[Problem]) -> dict[str, Any]:
         content = read_json(path)
     except RunDirError as exc:
         problems.append(
-            Problem(str(run_dir), f"{_strip(exc, str(path))}: paired on metrics.json alone")
+            Problem(
+                str(run_dir), f"{message_without(exc, str(path))}: paired on metrics.json alone"
+            )
         )
         return {}
     version = content.get("schema_version") if isinstance(content, dict) else None
@@ -412,7 +298,7 @@ def _run_result(
     k = _integer(metrics, "tokenizer.k")
     stride_value = _lookup(metrics, "tokenizer.stride")
     stride = k if stride_value is None else int(stride_value)
-    tokenizer = _tokenizer_label(_section(metrics, "tokenizer"), k, stride)
+    tokenizer = tokenizer_label({**_section(metrics, "tokenizer"), "k": k, "stride": stride})
     strategy = _lookup(metrics, "strategy")
     if not isinstance(strategy, str) or not strategy:
         raise _BadMetrics(f"strategy is not a name ({strategy!r})")
@@ -453,24 +339,6 @@ def _run_result(
 def _gap_closed(metrics: Mapping[str, Any]) -> float | None:
     value = metrics.get("gap_closed")
     return float(value) if isinstance(value, int | float) and math.isfinite(value) else None
-
-
-def _tokenizer_label(section: Mapping[str, Any], k: int, stride: int) -> str:
-    """``k{k}s{stride}`` for DNA; the kind plus ``-v{vocab_size}``/``-lc`` when set.
-
-    The same labels as ``genoenc.tokenize.tokenizer_label`` (sweep folder names).
-
-    >>> _tokenizer_label({"kind": "dna"}, 6, 6), _tokenizer_label({"kind": "word",
-    ...     "vocab_size": 4096}, 1, 1), _tokenizer_label({"kind": "char"}, 1, 1)
-    ('k6s6', 'word-v4096', 'char')
-    """
-    kind = str(section.get("kind", "dna"))
-    if kind == "dna":
-        return f"k{k}s{stride}"
-    label = kind
-    if section.get("vocab_size") is not None:
-        label += f"-v{section['vocab_size']}"
-    return label + ("-lc" if section.get("lowercase") else "")
 
 
 def _data_label(metrics: Mapping[str, Any]) -> str:

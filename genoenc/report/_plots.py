@@ -178,6 +178,24 @@ def _by_strategy(runs: Sequence[RunResult]) -> dict[str, list[RunResult]]:
     return dict(sorted(out.items(), key=lambda item: strategy_order(item[0])))
 
 
+def _errorbar(
+    axes: Any, xs: Sequence[float], points: Sequence[tuple[float, float, float]], strategy: str
+) -> None:
+    """One strategy's means with their intervals (``(mean, below, above)`` per point)."""
+    axes.errorbar(
+        xs,
+        [p[0] for p in points],
+        yerr=[[p[1] for p in points], [p[2] for p in points]],
+        marker="o",
+        markersize=4,
+        capsize=3,
+        linewidth=1.2,
+        linestyle="-" if len(points) > 1 else "none",
+        color=strategy_color(strategy),
+        label=strategy,
+    )
+
+
 def plot_bits_vs_ratio(
     runs: Sequence[RunResult], title: str, config: PlotConfig | None = None
 ) -> bytes | None:
@@ -207,18 +225,7 @@ def plot_bits_vs_ratio(
         ratios = sorted(by_ratio)
         shift = 2 ** ((index - spread / 2) * 0.05)  # sideways, in log2 space
         points = [_summaries(by_ratio[r]) for r in ratios]
-        axes.errorbar(
-            [r * shift for r in ratios],
-            [p[0] for p in points],
-            yerr=[[p[1] for p in points], [p[2] for p in points]],
-            marker="o",
-            markersize=4,
-            capsize=3,
-            linewidth=1.2,
-            linestyle="-" if len(ratios) > 1 else "none",
-            color=strategy_color(strategy),
-            label=strategy,
-        )
+        _errorbar(axes, [r * shift for r in ratios], points, strategy)
     _reference_lines(axes, runs)
     _mark_learned_nothing(axes, [(r.ratio, r.value) for r in runs if r.learned_nothing])
     ticks = sorted({r.ratio for r in runs})
@@ -255,18 +262,7 @@ def plot_bits_vs_bytes(
         xs = [float(np.median([run.encoding_bytes or 0 for run in cells[r]])) for r in ratios]
         points = [_summaries([run.value for run in cells[r]]) for r in ratios]
         color = strategy_color(strategy)
-        axes.errorbar(
-            xs,
-            [p[0] for p in points],
-            yerr=[[p[1] for p in points], [p[2] for p in points]],
-            marker="o",
-            markersize=4,
-            capsize=3,
-            linewidth=1.2,
-            linestyle="-" if len(ratios) > 1 else "none",
-            color=color,
-            label=strategy,
-        )
+        _errorbar(axes, xs, points, strategy)
         for x, point, ratio in zip(xs, points, ratios, strict=True):
             axes.annotate(
                 f"r{ratio}",

@@ -12,7 +12,14 @@ import html
 import math
 from collections.abc import Callable, Mapping, Sequence
 
-from genoenc.compare import ComparisonRow, RunResult, format_number, format_p
+from genoenc.compare import (
+    ComparisonRow,
+    RunResult,
+    format_interval,
+    format_mean_sd,
+    format_number,
+    format_p,
+)
 from genoenc.report._content import ReportContent, Section
 
 __all__ = ["LEARNED_NOTHING_CLASS", "render_html", "render_markdown"]
@@ -99,16 +106,7 @@ _NOT_FLAGGED = "no run was flagged learned_nothing."
 
 
 def _mean_sd(mean: float, sd: float) -> str:
-    if math.isnan(sd):
-        return format_number(mean)
-    return f"{format_number(mean)} ±\u00a0{format_number(sd)}"  # wraps before the ± only
-
-
-def _interval(interval: tuple[float, float]) -> str:
-    low, high = interval
-    if math.isnan(low) or math.isnan(high):
-        return "n/a"
-    return f"[{format_number(low, signed=True)}, {format_number(high, signed=True)}]"
+    return format_mean_sd(mean, sd, joiner=" ±\u00a0")  # wraps before the ± only
 
 
 def _row_cells(row: ComparisonRow) -> list[str]:
@@ -121,7 +119,7 @@ def _row_cells(row: ComparisonRow) -> list[str]:
         _mean_sd(row.mean_a, row.sd_a),
         _mean_sd(row.mean_b, row.sd_b),
         format_number(row.diff, signed=True),
-        _interval(row.diff_ci95),
+        format_interval(row.diff_ci95, signed=True),
         format_p(row.p_holm),
         format_p(row.p_tost),
         format_number(row.gain_kept_a, 2),

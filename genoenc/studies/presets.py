@@ -17,8 +17,7 @@ from types import MappingProxyType
 from typing import Any, Final
 
 from genoenc.errors import ConfigError
-from genoenc.studies.hmm import HMMSource
-from genoenc.studies.sources import MarkovSource, Source, ZipfMarkovSource
+from genoenc.sources import HMMSource, MarkovSource, Source, ZipfMarkovSource
 
 __all__ = [
     "GENOME_SAMPLE",

@@ -1,6 +1,6 @@
 """The ``ids`` tokenizer: synthetic symbols ``0 .. V-1`` that are already integers.
 
-Synthetic sources (:mod:`genoenc.studies`) emit token ids, not text. Their store ids
+Synthetic sources (:mod:`genoenc.sources`) emit token ids, not text. Their store ids
 are the symbol ids themselves, followed by the specials: ``START = V``, ``END = V + 1``,
 ``PAD = V + 2``. Records arrive as numpy arrays; :func:`id_chunks` wraps them in
 :class:`~genoenc.io.Chunk` objects whose ``seq`` holds the ids as little-endian uint32

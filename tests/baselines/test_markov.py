@@ -17,7 +17,7 @@ from genoenc.baselines import (
     order0_bits,
 )
 from genoenc.errors import ConfigError
-from genoenc.studies import MarkovSource
+from genoenc.sources import MarkovSource
 
 Pair = tuple[tuple[int, ...], int]
 

@@ -11,10 +11,10 @@ from click.testing import CliRunner
 
 from genoenc.cli import cli
 from genoenc.errors import RunDirError
+from genoenc.sources import ZipfMarkovSource
 from genoenc.store import TokenStore
 from genoenc.studies import Budget, get_study, read_study, run_study
 from genoenc.studies.presets import StudySpec
-from genoenc.studies.sources import ZipfMarkovSource
 
 # A test-only budget: a few thousand tokens per run, two seeds, short records.
 TINY = Budget(tokens_budget=4096, data_tokens=40_000, record_length=1022, eval_tokens=4096, seeds=2)
@@ -122,15 +122,14 @@ def test_cli_rewrites_the_report(tiny_study: Path) -> None:
 
 def test_parallel_chains_cover_the_sweep_exactly(tmp_path: Path) -> None:
     from genoenc.studies.presets import study_grid_data
-    from genoenc.studies.runner import _chains
-    from genoenc.train.sweep import load_grid, plan_sweep
+    from genoenc.train.sweep import load_grid, plan_sweep, sweep_chains
 
     spec = get_study("data-complexity")
     grid_data = study_grid_data(
         spec, {s.name: {"tokens": f"/s/{s.name}"} for s in spec.sources}, quick=False, seeds=3
     )
     whole = {c.name: c.overrides for c in plan_sweep(load_grid(grid_data), tmp_path)}
-    parts = [plan_sweep(load_grid(chain), tmp_path) for chain in _chains(grid_data)]
+    parts = [plan_sweep(chain, tmp_path) for chain in sweep_chains(load_grid(grid_data))]
     assert len(parts) == len(spec.sources) * 3
     for cells in parts:
         assert cells[0].strategy == "full"  # the autoencoders' source table comes first

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from genoenc.io import ReaderConfig
-from genoenc.studies import default_dna_source, write_fasta
+from genoenc.sources import default_dna_source, write_fasta
 from genoenc.train import RunConfig, merge_config, train
 
 BUDGET = 1_500_000

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -14,7 +15,7 @@ from click.testing import CliRunner
 
 from genoenc.cli import cli
 from genoenc.errors import ConfigError
-from genoenc.train.sweep import load_grid, plan_sweep
+from genoenc.train.sweep import load_grid, plan_sweep, sweep_chains
 from tests.helpers import sample_path, tiny_train_args
 
 LAMBDA = str(sample_path("lambda_virus.fa"))
@@ -36,6 +37,29 @@ def test_plan_orders_full_first_and_links_source(tmp_path: Path) -> None:
     assert ae.overrides["train"]["source_run"] == str(tmp_path / "data/k1s1/full/seed1")
     assert ae.overrides["train"]["seed"] == 1
     assert ae.overrides["encoder"] == {"strategy": "autoencoder", "ratio": 2}
+
+
+def test_chains_plan_each_cell_once_full_first(tmp_path: Path) -> None:
+    grid = load_grid(
+        {
+            "datasets": {
+                "lambda": {"reader": {"fasta": [LAMBDA]}},
+                "wiki": {"reader": {"text": ["w.txt"]}, "tokenizers": [{"kind": "char"}]},
+            },
+            "tokenizers": [{"k": 1}, {"k": 3, "stride": 3}],
+            "strategies": ["autoencoder", "learned"],
+            "ratios": [2],
+            "seeds": 2,
+        }
+    )
+    whole = {c.name: c.overrides for c in plan_sweep(grid, tmp_path)}
+    chains = [plan_sweep(chain, tmp_path) for chain in sweep_chains(grid)]
+    assert len(chains) == (2 + 1) * 2  # lambda: 2 tokenizers; wiki: its own one; 2 seeds
+    for cells in chains:
+        assert cells[0].strategy == "full"
+    names = [c.name for cells in chains for c in cells]
+    assert len(names) == len(set(names))
+    assert {c.name: c.overrides for cells in chains for c in cells} == whole
 
 
 def test_grid_errors_name_the_key() -> None:
@@ -84,3 +108,20 @@ def test_sweep_runs_skips_and_resumes(tmp_path: Path) -> None:
     assert (out / "sweep.json").exists()
     done = CliRunner().invoke(cli, [*args, "--dry-run"])
     assert done.output.count("done") == 4
+
+
+@pytest.mark.slow
+def test_parallel_sweep_matches_the_serial_one(tmp_path: Path) -> None:
+    scores = {}
+    for jobs in ("1", "2"):
+        out = tmp_path / f"jobs{jobs}"
+        args = ["sweep", *TINY, "--strategies", "full,learned", "--ratios", "4", "--seeds", "2"]
+        result = CliRunner().invoke(cli, [*args, "--jobs", jobs, "--out", str(out)])
+        assert result.exit_code == 0, result.output
+        scores[jobs] = {
+            str(path.relative_to(out)): json.loads(path.read_text())["test"]["bits_per_base"]
+            for path in sorted(out.glob("**/metrics.json"))
+        }
+    assert len(scores["2"]) == 4
+    # Workers run one torch thread each: equal up to the order of float reductions.
+    assert scores["2"] == pytest.approx(scores["1"], rel=1e-5)

@@ -1,12 +1,7 @@
-"""Seeded synthetic sources whose entropy rate is known (exactly, or tightly bounded).
+"""Markov chain sources, whose entropy rate is exact.
 
-A model trained on such a source should approach :meth:`Source.entropy_rate` bits per
-token and no model can do better on average, which makes the sources the ground truth
-of the studies. Every source follows the small :class:`Source` protocol; ids ``0..3``
-read as DNA bases through :func:`tokens_to_dna` and :func:`write_fasta`.
-
-Two Markov chains live here (their entropy rate ``sum_c pi(c) H(next | c)``, with ``pi``
-the stationary distribution over contexts, is exact):
+The entropy rate of an order-``k`` chain is ``sum_c pi(c) H(next | c)``, with ``pi`` the
+stationary distribution over contexts.
 
 * :class:`MarkovSource`: order ``k`` over ``V`` tokens, each context's next-token
   distribution drawn from a symmetric Dirichlet(``concentration``): small
@@ -14,48 +9,41 @@ the stationary distribution over contexts, is exact):
   text close to ``log2 V`` bits per token.
 * :class:`ZipfMarkovSource`: the "realistic transition probabilities" source, order 1
   with a Zipfian choice of successors and a power law over each row's few successors.
-
-The hidden Markov source, whose entropy rate is not closed form, is
-:class:`genoenc.studies.hmm.HMMSource`.
 """
 
 from __future__ import annotations
 
 import logging
 import math
-import os
 from abc import abstractmethod
-from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cached_property
-from pathlib import Path
-from typing import Any, Final, Protocol, runtime_checkable
+from typing import Any, Final
 
 import numpy as np
 
 from genoenc.errors import ConfigError
-from genoenc.tokenize.vocab import BASES, N_BASES
+from genoenc.sources._base import (
+    EntropyRate,
+    SeedLike,
+    check_min_prob,
+    check_vocab,
+    entropy_bits,
+    rng_from,
+    token_dtype,
+)
+from genoenc.tokenize.vocab import N_BASES
 
 __all__ = [
     "DNA_DEFAULT_CONCENTRATION",
     "DNA_DEFAULT_ORDER",
-    "EntropyRate",
     "MarkovSource",
-    "SeedLike",
-    "Source",
     "ZipfMarkovSource",
     "default_branching",
     "default_dna_source",
-    "entropy_bits",
-    "token_dtype",
-    "tokens_to_dna",
-    "write_fasta",
 ]
 
 log = logging.getLogger(__name__)
-
-#: A seed, a generator, or ``None`` (fresh entropy).
-SeedLike = int | np.random.Generator | None
 
 #: Order of the default DNA source (contexts of 3 bases).
 DNA_DEFAULT_ORDER: Final = 3
@@ -66,122 +54,6 @@ _MAX_TABLE: Final = 1 << 26
 # Up to this many contexts the stationary distribution is solved densely.
 _DENSE_STATES: Final = 1024
 _MAX_POWER_STEPS: Final = 100_000
-
-
-@dataclass(frozen=True, kw_only=True)
-class EntropyRate:
-    """A source's entropy rate in bits per token, with how it was obtained.
-
-    Attributes:
-        bits: The entropy rate (exact, or the point estimate).
-        se: Standard error of ``bits`` (0 when exact).
-        lower: A lower bound on the true rate (``bits`` when exact).
-        upper: An upper bound (``bits`` when exact).
-        method: One line saying how ``bits`` and the bounds were computed.
-    """
-
-    bits: float
-    se: float
-    lower: float
-    upper: float
-    method: str
-
-    @property
-    def exact(self) -> bool:
-        """Whether the rate is exact (no estimation error)."""
-        return self.se == 0 and self.lower == self.upper
-
-    def to_dict(self) -> dict[str, Any]:
-        """JSON-ready fields.
-
-        >>> EntropyRate(bits=1.0, se=0.0, lower=1.0, upper=1.0, method="exact").to_dict()
-        {'bits': 1.0, 'se': 0.0, 'lower': 1.0, 'upper': 1.0, 'method': 'exact', 'exact': True}
-        """
-        return {
-            "bits": self.bits,
-            "se": self.se,
-            "lower": self.lower,
-            "upper": self.upper,
-            "method": self.method,
-            "exact": self.exact,
-        }
-
-
-@runtime_checkable
-class Source(Protocol):
-    """A synthetic token source with a known entropy rate."""
-
-    @property
-    def vocab_size(self) -> int:
-        """Number of token ids the source emits (``0..vocab_size - 1``)."""
-        ...
-
-    def sample(self, n: int, seed: SeedLike = None) -> np.ndarray:
-        """``n`` consecutive tokens of one stationary realisation."""
-        ...
-
-    def sample_records(self, n_records: int, length: int, seed: SeedLike = None) -> np.ndarray:
-        """``(n_records, length)`` tokens: independent stationary realisations, one per row."""
-        ...
-
-    def entropy_rate(self) -> float:
-        """Entropy rate in bits per token (exact, or the :meth:`entropy_rate_detail` estimate)."""
-        ...
-
-    def entropy_rate_detail(self) -> EntropyRate:
-        """The entropy rate with its standard error, bounds and method."""
-        ...
-
-    def unigram_entropy(self) -> float:
-        """Entropy of one token under the stationary distribution (the best order-0 model)."""
-        ...
-
-    def optimal_accuracy(self) -> float:
-        """Top-1 accuracy of the true next-token distribution (the best any model can do)."""
-        ...
-
-    def context_entropy(self, context: int) -> float:
-        """The best loss with only the window's ``1..context`` previous tokens, in bits."""
-        ...
-
-    def describe(self) -> dict[str, Any]:
-        """A JSON-ready description (kind, parameters, entropy rate) for provenance."""
-        ...
-
-
-def _rng(seed: SeedLike) -> np.random.Generator:
-    return seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
-
-
-def entropy_bits(probs: np.ndarray) -> np.ndarray:
-    """Shannon entropy in bits along the last axis, with ``0 log 0 = 0``.
-
-    >>> entropy_bits(np.array([[0.5, 0.5, 0.0], [1.0, 0.0, 0.0]])).tolist()
-    [1.0, 0.0]
-    """
-    safe = np.where(probs > 0, probs, 1.0)
-    return (probs * -np.log2(safe)).sum(axis=-1) + 0.0  # + 0.0 turns -0.0 into 0.0
-
-
-def token_dtype(vocab_size: int) -> type[np.unsignedinteger[Any]]:
-    """The smallest unsigned dtype holding ids ``0..vocab_size - 1`` (uint8 or uint16).
-
-    >>> token_dtype(256).__name__, token_dtype(257).__name__
-    ('uint8', 'uint16')
-    """
-    return np.uint8 if vocab_size <= 256 else np.uint16
-
-
-def _check_vocab(vocab_size: int) -> None:
-    if isinstance(vocab_size, bool) or not isinstance(vocab_size, int):
-        raise ConfigError(f"source.vocab_size must be an integer (got {vocab_size!r})")
-    if not 2 <= vocab_size <= 1 << 16:
-        raise ConfigError(f"source.vocab_size must be in 2..65536 (got {vocab_size})")
-
-
-def _check_min_prob(min_prob: float, vocab_size: int) -> None:
-    if not 0 <= min_prob < 1 / vocab_size:
-        raise ConfigError(f"source.min_prob must be in [0, 1/vocab_size) (got {min_prob})")
 
 
 class _ChainSource:
@@ -254,6 +126,15 @@ class _ChainSource:
         """Top-1 accuracy of the true next-token distribution: ``sum_c pi(c) max_x P(x | c)``."""
         return float(self.stationary @ self.transitions.max(axis=1))
 
+    def _rates(self) -> dict[str, Any]:
+        """The entropy rate, unigram entropy and optimal accuracy, for ``describe()``."""
+        return {
+            "entropy_rate": self.entropy_rate(),
+            "entropy_rate_detail": self.entropy_rate_detail().to_dict(),
+            "unigram_entropy": self.unigram_entropy(),
+            "optimal_accuracy": self.optimal_accuracy(),
+        }
+
     def context_entropy(self, context: int) -> float:
         """Mean of ``H(X_t | previous j tokens)`` over ``j = 1..context``, in bits (exact).
 
@@ -300,7 +181,7 @@ class _ChainSource:
         Returns:
             (n,) tokens, uint8 for ``V <= 256`` else uint16.
         """
-        rng = _rng(seed)
+        rng = rng_from(seed)
         vocab, n_contexts = self.vocab_size, self.n_contexts
         context = int(rng.choice(n_contexts, p=self.stationary))
         uniforms = rng.random(n)
@@ -326,7 +207,7 @@ class _ChainSource:
         Returns:
             (n_records, length) tokens, uint8 for ``V <= 256`` else uint16.
         """
-        rng = _rng(seed)
+        rng = rng_from(seed)
         vocab, n_contexts = self.vocab_size, self.n_contexts
         out = np.empty((n_records, length), dtype=token_dtype(vocab))
         if n_records == 0 or length == 0:
@@ -377,7 +258,7 @@ class MarkovSource(_ChainSource):
     min_prob: float = 1e-6
 
     def __post_init__(self) -> None:
-        _check_vocab(self.vocab_size)
+        check_vocab(self.vocab_size)
         if self.order < 0:
             raise ConfigError(f"source.order must be >= 0 (got {self.order})")
         if self.vocab_size ** (self.order + 1) > _MAX_TABLE:
@@ -387,7 +268,7 @@ class MarkovSource(_ChainSource):
             )
         if not self.concentration > 0:
             raise ConfigError(f"source.concentration must be > 0 (got {self.concentration})")
-        _check_min_prob(self.min_prob, self.vocab_size)
+        check_min_prob(self.min_prob, self.vocab_size)
 
     def _chain_order(self) -> int:
         return self.order
@@ -406,10 +287,7 @@ class MarkovSource(_ChainSource):
             "concentration": self.concentration,
             "seed": self.seed,
             "min_prob": self.min_prob,
-            "entropy_rate": self.entropy_rate(),
-            "entropy_rate_detail": self.entropy_rate_detail().to_dict(),
-            "unigram_entropy": self.unigram_entropy(),
-            "optimal_accuracy": self.optimal_accuracy(),
+            **self._rates(),
         }
 
 
@@ -450,7 +328,7 @@ class ZipfMarkovSource(_ChainSource):
     min_prob: float = 1e-6
 
     def __post_init__(self) -> None:
-        _check_vocab(self.vocab_size)
+        check_vocab(self.vocab_size)
         if self.vocab_size**2 > _MAX_TABLE:
             raise ConfigError(
                 f"source.vocab_size {self.vocab_size} needs {self.vocab_size**2:,} table "
@@ -467,7 +345,7 @@ class ZipfMarkovSource(_ChainSource):
             value = getattr(self, name)
             if not (math.isfinite(value) and value >= 0):
                 raise ConfigError(f"source.{name} must be a finite number >= 0 (got {value})")
-        _check_min_prob(self.min_prob, self.vocab_size)
+        check_min_prob(self.min_prob, self.vocab_size)
 
     @property
     def order(self) -> int:
@@ -512,10 +390,7 @@ class ZipfMarkovSource(_ChainSource):
             "row_exponent": self.row_exponent,
             "seed": self.seed,
             "min_prob": self.min_prob,
-            "entropy_rate": self.entropy_rate(),
-            "entropy_rate_detail": self.entropy_rate_detail().to_dict(),
-            "unigram_entropy": self.unigram_entropy(),
-            "optimal_accuracy": self.optimal_accuracy(),
+            **self._rates(),
         }
 
 
@@ -560,52 +435,3 @@ def _stationary(transitions: np.ndarray, vocab: int, n_contexts: int) -> np.ndar
 def default_dna_source(seed: int = 0) -> MarkovSource:
     """The default DNA design point: 4 bases, order 3, concentration 0.5 (~1.3 bits/base)."""
     return MarkovSource(N_BASES, DNA_DEFAULT_ORDER, DNA_DEFAULT_CONCENTRATION, seed)
-
-
-def tokens_to_dna(tokens: np.ndarray) -> bytes:
-    """Map base ids ``0..3`` to ``b"ATCG"`` bytes (the DNA vocabulary's order).
-
-    Raises:
-        ValueError: If an id is outside ``0..3``.
-
-    >>> tokens_to_dna(np.array([0, 1, 2, 3, 3]))
-    b'ATCGG'
-    """
-    ids = np.asarray(tokens).reshape(-1)
-    if ids.size and (ids.min() < 0 or ids.max() >= N_BASES):
-        raise ValueError(f"DNA tokens must be in 0..{N_BASES - 1}")
-    return np.frombuffer(BASES, dtype=np.uint8)[ids].tobytes()
-
-
-def write_fasta(
-    path: str | os.PathLike[str],
-    records: Iterable[np.ndarray] | np.ndarray,
-    *,
-    name_prefix: str = "seq",
-    line_width: int = 60,
-) -> Path:
-    """Write token records as DNA FASTA: ``>{name_prefix}{i}`` headers, wrapped lines.
-
-    Args:
-        path: Output file (plain text).
-        records: Token arrays (ids ``0..3``), or a 2-D array of one record per row.
-        name_prefix: Record names are this prefix followed by 1, 2, ...
-        line_width: Bases per sequence line.
-
-    Returns:
-        The path written.
-
-    Raises:
-        ConfigError: If ``line_width`` is not positive.
-        ValueError: If a record holds an id outside ``0..3``.
-    """
-    if line_width < 1:
-        raise ConfigError(f"fasta.line_width must be >= 1 (got {line_width})")
-    path = Path(path)
-    with path.open("wb") as handle:
-        for number, record in enumerate(records, start=1):
-            seq = tokens_to_dna(record)
-            lines = [seq[i : i + line_width] for i in range(0, len(seq), line_width)]
-            handle.write(b">%s%d\n" % (name_prefix.encode(), number))
-            handle.write(b"".join(line + b"\n" for line in lines))
-    return path

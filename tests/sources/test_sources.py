@@ -8,18 +8,17 @@ import numpy as np
 import pytest
 
 from genoenc.errors import ConfigError
-from genoenc.studies import (
-    STUDIES,
+from genoenc.sources import (
     HMMSource,
     MarkovSource,
     Source,
-    SourceSpec,
     ZipfMarkovSource,
     default_dna_source,
     entropy_bits,
     tokens_to_dna,
     write_fasta,
 )
+from genoenc.studies import STUDIES, SourceSpec
 
 
 def _stationarity_error(source: MarkovSource) -> float:

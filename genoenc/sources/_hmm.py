@@ -27,13 +27,13 @@ from typing import Any, Final
 import numpy as np
 
 from genoenc.errors import ConfigError
-from genoenc.studies.sources import (
+from genoenc.sources._base import (
     EntropyRate,
     SeedLike,
-    _check_min_prob,
-    _check_vocab,
-    _rng,
+    check_min_prob,
+    check_vocab,
     entropy_bits,
+    rng_from,
     token_dtype,
 )
 
@@ -75,7 +75,7 @@ class HMMSource:
     burn_in: int = 512
 
     def __post_init__(self) -> None:
-        _check_vocab(self.vocab_size)
+        check_vocab(self.vocab_size)
         if not 2 <= self.n_states <= 256:
             raise ConfigError(f"source.n_states must be in 2..256 (got {self.n_states})")
         if not 0 <= self.stay < 1:
@@ -84,7 +84,7 @@ class HMMSource:
             value = getattr(self, name)
             if not (math.isfinite(value) and value > 0):
                 raise ConfigError(f"source.{name} must be a finite number > 0 (got {value})")
-        _check_min_prob(self.min_prob, self.vocab_size)
+        check_min_prob(self.min_prob, self.vocab_size)
         if self.estimate_records < 2:
             raise ConfigError(
                 f"source.estimate_records must be at least 2 (got {self.estimate_records})"
@@ -157,7 +157,7 @@ class HMMSource:
             ``(states, tokens)``: (n_records, length) int64 states and tokens (uint8 for
             ``V <= 256``, else uint16).
         """
-        rng = _rng(seed)
+        rng = rng_from(seed)
         tokens = np.empty((n_records, length), dtype=token_dtype(self.vocab_size))
         states = np.empty((n_records, length), dtype=np.int64)
         if n_records == 0 or length == 0:
@@ -183,7 +183,7 @@ class HMMSource:
         A plain Python loop over lists (two inverse-CDF lookups per token): numpy calls
         per scalar would cost several times more.
         """
-        rng = _rng(seed)
+        rng = rng_from(seed)
         emit = np.cumsum(self.emissions, axis=1)
         move = np.cumsum(self.transitions, axis=1)
         emit[:, -1] = move[:, -1] = 1.0
