@@ -10,7 +10,7 @@ from typing import Any
 import torch
 
 from genoenc.data import SplitConfig, collect_windows
-from genoenc.encoders import Encoder, build_encoder
+from genoenc.encoders import Encoder, build_encoder, needs_source_table
 from genoenc.errors import InputError, RunDirError
 from genoenc.models import TaskModel, build_model
 from genoenc.rundir import CONFIG_FILE, SCHEMA_VERSION, read_json, read_metrics
@@ -80,10 +80,7 @@ def evaluate_run(
         open_piece_source(target, tokenizer), target.token_split, cfg.window, tokenizer, "test", cap
     )
     if len(windows) == 0:
-        raise InputError(
-            other.reader.label or str(other.tokens),
-            "no window to score (input shorter than one window)",
-        )
+        raise InputError(other.input_label, "no window to score (input shorter than one window)")
     dev = pick_device(device)
     encoder.to(dev)
     model.to(dev)
@@ -131,7 +128,13 @@ def load_trained(run: Path) -> tuple[RunConfig, Any, Encoder, TaskModel]:
         seed=cfg.train.seed,
     )
     # Bases per target: the chain head of non-overlapping k-mers needs it (1 otherwise).
-    model = build_model(cfg.model, encoder.d_out, tokenizer.target_vocab_size, cfg.target_k)
+    model = build_model(
+        cfg.model,
+        encoder.d_out,
+        tokenizer.target_vocab_size,
+        cfg.target_k,
+        context=cfg.window.context,
+    )
     state = load_checkpoint(run)
     try:
         encoder.load_state_dict(state["encoder"])
@@ -145,7 +148,7 @@ def load_trained(run: Path) -> tuple[RunConfig, Any, Encoder, TaskModel]:
 
 def _placeholder_table(cfg: RunConfig, vocab_size: int) -> torch.Tensor | None:
     """A zero source table of the right shape; the checkpoint overwrites what is stored."""
-    if cfg.encoder.strategy.startswith("autoencoder") and cfg.encoder.source_table == "full":
+    if needs_source_table(cfg.encoder):
         return torch.zeros(vocab_size, cfg.encoder.d_orig)
     return None
 
@@ -161,10 +164,7 @@ def baseline(cfg: RunConfig) -> dict[str, Any]:
 
     test = sample("test", cfg.train.eval_tokens)
     if len(test) == 0:
-        raise InputError(
-            cfg.reader.label or str(cfg.tokens),
-            "too little data: the test split holds no window",
-        )
+        raise InputError(cfg.input_label, "too little data: the test split holds no window")
     reference = reference_bits(
         tokenizer,
         sample("train", cfg.train.ref_train_tokens),
