@@ -34,7 +34,8 @@ from genoenc.io import ReaderConfig
 from genoenc.models import ModelConfig, build_model
 from genoenc.tokenize import TokenizerConfig, build_tokenizer
 from genoenc.train import RunConfig, pick_device
-from genoenc.train.loop import Batch, make_optimizer, train_step
+from genoenc.train.batches import Batch
+from genoenc.train.loop import make_optimizer, train_step
 from genoenc.train.sources import open_piece_source
 
 ROOT = Path(__file__).resolve().parent.parent

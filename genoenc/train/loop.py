@@ -3,7 +3,8 @@
 A run is four stages, each in its own module: set-up (:mod:`~genoenc.train.setup`: the
 run directory, the inputs and eval samples, the source table), the loop (here),
 evaluation (:mod:`~genoenc.train.evaluate`: the test score and the references) and the
-metrics record (:mod:`~genoenc.train.record`).
+metrics record (:mod:`~genoenc.train.record`). The loop reads its batches through
+:mod:`~genoenc.train.batches`.
 
 Order of one step, kept visible as in nanoGPT: set the learning rate, forward, backward,
 clip, step, log, maybe evaluate and checkpoint. The data position (epoch, windows
@@ -16,17 +17,14 @@ from __future__ import annotations
 import logging
 import math
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any
 
-import numpy as np
 import torch
 from torch import nn
 
-from genoenc.data import WindowStream, batches
 from genoenc.encoders import Encoder, build_encoder, needs_source_table
-from genoenc.errors import InputError
 from genoenc.models import TaskModel, build_model
 from genoenc.rundir import (
     CONFIG_FILE,
@@ -38,7 +36,8 @@ from genoenc.rundir import (
     truncate_log,
 )
 
-from .checkpoint import CHECKPOINT_FILE, load_checkpoint, save_checkpoint
+from .batches import Batch, TrainBatches, next_batch, train_stream
+from .checkpoint import CHECKPOINT_FILE, load_checkpoint, rng_state, save_checkpoint, set_rng_state
 from .config import RunConfig, TrainConfig, config_to_dict
 from .device import autocast, cpu_threads
 from .distributed import Distributed, per_rank_batch, setup_distributed
@@ -56,7 +55,7 @@ from .setup import (
     write_run_config,
 )
 
-__all__ = ["Batch", "ProgressFn", "get_lr", "make_optimizer", "train", "train_step"]
+__all__ = ["ProgressFn", "get_lr", "make_optimizer", "train", "train_step"]
 
 logger = logging.getLogger(__name__)
 
@@ -207,21 +206,6 @@ def _build_modules(
     return encoder, model, stage1
 
 
-class Batch(NamedTuple):
-    """One batch on the device: input and target ids ``(B, T)`` (int64), the scored mask."""
-
-    inputs: torch.Tensor
-    targets: torch.Tensor
-    scored: torch.Tensor
-
-    @classmethod
-    def from_numpy(
-        cls, inputs: np.ndarray, targets: np.ndarray, scored: np.ndarray, device: torch.device
-    ) -> Batch:
-        """The arrays of ``tokenizer.inputs_targets`` and ``tokenizer.scored``, on ``device``."""
-        return cls(*(torch.from_numpy(a).to(device) for a in (inputs, targets, scored)))
-
-
 def train_step(
     encoder: Encoder,
     model: nn.Module,
@@ -276,75 +260,6 @@ def make_optimizer(modules: list[nn.Module], cfg: TrainConfig) -> torch.optim.Ad
     return torch.optim.AdamW(groups, lr=cfg.lr, betas=(0.9, 0.95))
 
 
-def _rng_state() -> dict[str, Any]:
-    state: dict[str, Any] = {"torch": torch.get_rng_state()}
-    if torch.cuda.is_available():
-        state["cuda"] = torch.cuda.get_rng_state_all()
-    return state
-
-
-def _set_rng_state(state: dict[str, Any]) -> None:
-    torch.set_rng_state(state["torch"])
-    if "cuda" in state and torch.cuda.is_available():
-        torch.cuda.set_rng_state_all(state["cuda"])
-
-
-class _Batches:
-    """This rank's training batches over epochs, tracking the data position for checkpoints.
-
-    ``position`` counts the epoch's windows consumed by all ranks together (the
-    ``start`` of :class:`WindowStream`), so a checkpoint resumes under any number of
-    processes.
-    """
-
-    def __init__(
-        self,
-        make_stream: Callable[[int, int], WindowStream],
-        batch_size: int,
-        epoch: int,
-        start: int,
-    ) -> None:
-        self.make_stream = make_stream
-        self.batch_size = batch_size  # per rank
-        self.epoch = epoch
-        self.position = start
-        self._iter: Iterator[np.ndarray] = batches(make_stream(epoch, start), batch_size)
-
-    def take(self) -> np.ndarray | None:
-        """This rank's next batch of the epoch, or ``None`` once its share is used up."""
-        return next(self._iter, None)
-
-    def next_epoch(self) -> None:
-        """Start the next epoch from its first window."""
-        self.epoch += 1
-        self.position = 0
-        self._iter = batches(self.make_stream(self.epoch, 0), self.batch_size)
-
-
-def _next_batch(
-    data: _Batches, dist: Distributed, tokenizer: Any, window_length: int
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, float]:
-    """This rank's part of the next global batch: inputs, targets, scored mask (numpy).
-
-    Also returns the global batch's scored-target count. A rank whose share of an epoch's
-    last, partial batch is empty gets one PAD window (nothing scored): every rank joins
-    every step. When all ranks' shares are empty the epoch is over for all of them.
-    """
-    for _ in range(2):
-        windows = data.take()
-        n_windows = 0 if windows is None else len(windows)
-        if windows is None:
-            windows = np.full((1, window_length), tokenizer.pad_id, dtype=tokenizer.store_dtype)
-        inputs, targets = tokenizer.inputs_targets(windows)
-        scored = tokenizer.scored(targets)
-        total_windows, total_scored = dist.sum([n_windows, int(scored.sum())])
-        if total_windows > 0:
-            data.position += int(total_windows)
-            return inputs, targets, scored, total_scored
-        data.next_epoch()
-    raise InputError("training data", "the train split holds no window")
-
-
 class _Loop:
     """One run's modules, schedule and data position, stepped until the schedule ends.
 
@@ -390,7 +305,7 @@ class _Loop:
         self.metric_logs: MetricLogs | None = (
             open_metric_logs(out, log_formats, self.step) if dist.is_main else None
         )
-        self.data = _Batches(_train_stream(cfg, inputs, dist), batch_per_rank, epoch, position)
+        self.data = TrainBatches(train_stream(cfg, inputs, dist), batch_per_rank, epoch, position)
         self.loop_started = time.perf_counter()
 
     def _resume(self) -> tuple[int, int]:
@@ -399,7 +314,7 @@ class _Loop:
         self.encoder.load_state_dict(state["encoder"])
         self.model.load_state_dict(state["model"])
         self.optimizer.load_state_dict(state["optimizer"])
-        _set_rng_state(state["rng"])
+        set_rng_state(state["rng"])
         self.step = state["step"]
         if "schedule" in state:
             self.schedule.load_state_dict(state["schedule"])
@@ -441,7 +356,7 @@ class _Loop:
         """One optimiser step on the next global batch; its loss (averaged over ranks)."""
         dist = self.dist
         window_length = self.val_windows.shape[1]
-        inputs, targets, scored, n_scored = _next_batch(
+        inputs, targets, scored, n_scored = next_batch(
             self.data, dist, self.tokenizer, window_length
         )
         weight = dist.world_size * int(scored.sum()) / max(n_scored, 1.0)
@@ -495,7 +410,7 @@ class _Loop:
                 "encoder": self.encoder.state_dict(),
                 "model": self.model.state_dict(),
                 "optimizer": self.optimizer.state_dict(),
-                "rng": _rng_state(),
+                "rng": rng_state(),
                 "step": self.step,
                 "epoch": self.data.epoch,
                 "position": self.data.position,
@@ -543,26 +458,3 @@ def _schedule(train_cfg: TrainConfig, tokens_per_step: int) -> Schedule:
     return Schedule(
         cap_steps, train_cfg, None if decay_at is None else max(1, decay_at // tokens_per_step)
     )
-
-
-def _train_stream(
-    cfg: RunConfig, inputs: RunInputs, dist: Distributed
-) -> Callable[[int, int], WindowStream]:
-    """``(epoch, start) ->`` this rank's training windows of that epoch from ``start``."""
-
-    def make_stream(epoch: int, start: int) -> WindowStream:
-        return WindowStream(
-            inputs.pieces,
-            inputs.tokenizer,
-            cfg.token_split,
-            cfg.window,
-            split="train",
-            seed=cfg.train.seed,
-            epoch=epoch,
-            start=start,
-            rc_aug=cfg.train.rc_aug,
-            rank=dist.rank,
-            world_size=dist.world_size,
-        )
-
-    return make_stream
