@@ -34,7 +34,9 @@ import tempfile
 import time
 from itertools import islice
 from pathlib import Path
+from typing import Any
 
+import numpy as np
 import torch
 
 import genoenc
@@ -44,8 +46,9 @@ from genoenc.io import ReaderConfig
 from genoenc.models import ModelConfig, build_model
 from genoenc.tokenize import TokenizerConfig, build_tokenizer
 from genoenc.train import RunConfig, pick_device
+from genoenc.train.batches import Batch
 from genoenc.train.config import TrainConfig
-from genoenc.train.loop import batch_tensors, make_optimizer, train_step
+from genoenc.train.loop import make_optimizer, train_step
 from genoenc.train.sources import open_piece_source
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -57,13 +60,19 @@ def _sync(device: torch.device) -> None:
         torch.cuda.synchronize()
 
 
+def _batch(tokenizer: Any, windows: np.ndarray, device: torch.device) -> Batch:
+    """Store-id windows (B, L) -> the loop's batch on ``device``, as the loop makes it."""
+    inputs, targets = tokenizer.inputs_targets(windows)
+    return Batch.from_numpy(inputs, targets, tokenizer.scored(targets), device)
+
+
 def run(args: argparse.Namespace) -> list[dict[str, object]]:
     device = pick_device(args.device)
     cfg = RunConfig(
         reader=ReaderConfig(fasta=(args.fasta,)),
         tokenizer=TokenizerConfig(k=args.k),
         window=WindowConfig(context=args.context),
-        model=ModelConfig(d_model=args.d_model, n_layer=args.n_layer, context=args.context),
+        model=ModelConfig(d_model=args.d_model, n_layer=args.n_layer),
         encoder=EncoderConfig(strategy="learned", d_orig=64, ratio=4),
     )
     tokenizer = build_tokenizer(cfg.tokenizer)
@@ -74,7 +83,9 @@ def run(args: argparse.Namespace) -> list[dict[str, object]]:
     def fresh() -> tuple[torch.nn.Module, torch.nn.Module, torch.optim.Optimizer]:
         torch.manual_seed(0)
         encoder = build_encoder(cfg.encoder, tokenizer.input_vocab_size).to(device)
-        model = build_model(cfg.model, encoder.d_out, tokenizer.target_vocab_size).to(device)
+        model = build_model(
+            cfg.model, encoder.d_out, tokenizer.target_vocab_size, context=cfg.window.context
+        ).to(device)
         return encoder, model, make_optimizer([encoder, model], cfg.train)
 
     total = args.warmup + args.steps
@@ -86,28 +97,28 @@ def run(args: argparse.Namespace) -> list[dict[str, object]]:
     source = batches(stream, args.batch_size)
     for _ in range(args.warmup):
         train_step(
-            encoder, model, optimizer, *batch_tensors(tokenizer, next(source), device), 1.0, device
+            encoder, model, optimizer, _batch(tokenizer, next(source), device), grad_clip=1.0
         )
     _sync(device)
     start = time.perf_counter()
     for _ in range(args.steps):
         train_step(
-            encoder, model, optimizer, *batch_tensors(tokenizer, next(source), device), 1.0, device
+            encoder, model, optimizer, _batch(tokenizer, next(source), device), grad_clip=1.0
         )
     _sync(device)
     data_path_s = (time.perf_counter() - start) / args.steps
 
     # Arm 2: the same number of batches, prepared in memory before the clock starts.
     prepared = [
-        batch_tensors(tokenizer, b, device) for b in islice(batches(stream, args.batch_size), total)
+        _batch(tokenizer, b, device) for b in islice(batches(stream, args.batch_size), total)
     ]
     encoder, model, optimizer = fresh()
-    for x, y, scored in prepared[: args.warmup]:
-        train_step(encoder, model, optimizer, x, y, scored, 1.0, device)
+    for batch in prepared[: args.warmup]:
+        train_step(encoder, model, optimizer, batch, grad_clip=1.0)
     _sync(device)
     start = time.perf_counter()
-    for x, y, scored in prepared[args.warmup :]:
-        train_step(encoder, model, optimizer, x, y, scored, 1.0, device)
+    for batch in prepared[args.warmup :]:
+        train_step(encoder, model, optimizer, batch, grad_clip=1.0)
     _sync(device)
     memory_s = (time.perf_counter() - start) / args.steps
 
@@ -115,7 +126,7 @@ def run(args: argparse.Namespace) -> list[dict[str, object]]:
     source = batches(stream, args.batch_size)
     start = time.perf_counter()
     for _ in range(args.steps):
-        batch_tensors(tokenizer, next(source), device)
+        _batch(tokenizer, next(source), device)
     _sync(device)
     data_only_s = (time.perf_counter() - start) / args.steps
 

@@ -42,7 +42,8 @@ def train(
     **kw: Any,
 ) -> None:
     """Train one run and print bits per base beside the references."""
-    from genoenc.train import RunConfig, merge_config, run_name, train_run
+    from genoenc.train import RunConfig, merge_config, run_name
+    from genoenc.train import train as train_run
 
     cfg = RunConfig()
     if config_file:

@@ -27,7 +27,8 @@ def _split_text(cfg: RunConfig) -> str:
 def _model_text(cfg: RunConfig) -> str:
     model = cfg.model
     return (
-        f"{model.arch}, d_model {model.d_model}, {model.n_layer} layers, context {model.context:,}"
+        f"{model.arch}, d_model {model.d_model}, {model.n_layer} layers, "
+        f"context {cfg.window.context:,}"
     )
 
 
@@ -91,7 +92,7 @@ logits = model(ids).logits  # (1, T, {metrics.get("target_vocab_size", "V")})
 
 A sequence read from its start begins with `[START]` (BOS), as genoenc framed every
 record in training; `[END]` (EOS) ends a record and `[PAD]` pads. Sequences longer than
-{cfg.model.context:,} tokens are refused: slide a window (`genoenc score` does, with
+{cfg.window.context:,} tokens are refused: slide a window (`genoenc score` does, with
 START + the preceding bases at a record's start).
 """
 

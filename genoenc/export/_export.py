@@ -95,7 +95,7 @@ def _hf_config(run: TrainedRun) -> dict[str, Any]:
         "n_layer": cfg.model.n_layer,
         "n_head": cfg.model.n_head,
         "d_ff": cfg.model.ff_width,
-        "context": cfg.model.context,
+        "context": cfg.window.context,
         "kmer_k": kmer_k,
         **_head_config(run),
         "bos_token_id": tok.start_id,
@@ -122,7 +122,7 @@ def probe_ids(run: TrainedRun, batch: int = 2, length: int = 64, seed: int = 0) 
     text ids are drawn from the vocabulary.
     """
     tok = run.tokenizer
-    length = min(length, run.config.model.context)
+    length = min(length, run.config.window.context)
     rng = np.random.default_rng(seed)
     n_ordinary = tok.start_id  # ids below START are ordinary tokens in every tokenizer
     if _kmer_k(run) > 1:
@@ -203,7 +203,7 @@ def export_run(run: str | Path, out: str | Path, *, verify: bool = True) -> dict
         atomic_write_bytes(out / name, code.joinpath(name).read_bytes())
     _write_text(out / "tokenizer.json", tokenizer_json(built))
     atomic_write_json(
-        out / "tokenizer_config.json", tokenizer_config(built, trained.config.model.context)
+        out / "tokenizer_config.json", tokenizer_config(built, trained.config.window.context)
     )
     atomic_write_json(out / "special_tokens_map.json", special_tokens_map(built))
     encoding = int(tensors["encoder.embedding.weight"].numel())

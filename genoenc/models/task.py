@@ -38,7 +38,6 @@ class ModelConfig:
         n_head: Attention heads; must divide ``d_model`` (transformer only).
         d_ff: Feed-forward width; ``None`` means ``4 * d_model``.
         dropout: Dropout probability in ``[0, 1)``.
-        context: Longest sequence the model accepts (positions of the transformer).
         head: ``softmax`` (one output row per target id) or ``chain`` (non-overlapping
             k-mers as k successive base predictions, :class:`~genoenc.models.heads.ChainHead`).
     """
@@ -49,7 +48,6 @@ class ModelConfig:
     n_head: int = 4
     d_ff: int | None = None
     dropout: float = 0.0
-    context: int = 256
     head: str = "softmax"
 
     def __post_init__(self) -> None:
@@ -57,7 +55,7 @@ class ModelConfig:
             raise ConfigError(f"model.head must be one of {', '.join(HEADS)} (got {self.head!r})")
         if self.arch not in ARCHS:
             raise ConfigError(f"model.arch must be one of {', '.join(ARCHS)} (got {self.arch!r})")
-        for name in ("d_model", "n_layer", "n_head", "context"):
+        for name in ("d_model", "n_layer", "n_head"):
             value = getattr(self, name)
             if not is_int(value) or value < 1:
                 raise ConfigError(f"model.{name} must be an integer >= 1 (got {value!r})")
@@ -85,18 +83,30 @@ class ModelConfig:
 
 
 class TaskModel(nn.Module):
-    """Input projection, causal body, head: ``(B, T, d_in)`` -> logits ``(B, T, V_target)``."""
+    """Input projection, causal body, head: ``(B, T, d_in)`` -> logits ``(B, T, V_target)``.
+
+    ``context`` is the longest sequence the model accepts: the window's context
+    (``window.context``), the one setting of it.
+    """
 
     def __init__(
-        self, cfg: ModelConfig, d_in: int, target_vocab_size: int, target_k: int = 1
+        self,
+        cfg: ModelConfig,
+        d_in: int,
+        target_vocab_size: int,
+        target_k: int = 1,
+        *,
+        context: int,
     ) -> None:
         super().__init__()
-        if d_in < 1 or target_vocab_size < 1:
+        if d_in < 1 or target_vocab_size < 1 or context < 1:
             raise ValueError(
-                f"d_in and target_vocab_size must be >= 1 (got {d_in}, {target_vocab_size})"
+                "d_in, target_vocab_size and context must be >= 1 "
+                f"(got {d_in}, {target_vocab_size}, {context})"
             )
         self.config = cfg
         self.d_in = d_in
+        self.context = context
         self.input_proj = nn.Linear(d_in, cfg.d_model)
         self.body: nn.Module
         if cfg.arch == "transformer":
@@ -106,7 +116,6 @@ class TaskModel(nn.Module):
                 n_head=cfg.n_head,
                 d_ff=cfg.ff_width,
                 dropout=cfg.dropout,
-                context=cfg.context,
             )
         else:
             self.body = LSTMBody(d_model=cfg.d_model, n_layer=cfg.n_layer, dropout=cfg.dropout)
@@ -143,12 +152,12 @@ class TaskModel(nn.Module):
         """The body's output ``(B, T, d_model)`` for encoded tokens ``x (B, T, d_in)``.
 
         Raises:
-            ValueError: ``T`` exceeds ``config.context``.
+            ValueError: ``T`` exceeds ``context``.
         """
         T = x.shape[1]
-        if T > self.config.context:
+        if T > self.context:
             raise ValueError(
-                f"sequence of length {T} is longer than the model context {self.config.context}"
+                f"sequence of length {T} is longer than the model context {self.context}"
             )
         return self.body(self.input_proj(x))  # (B, T, d_model)
 
@@ -177,7 +186,7 @@ class TaskModel(nn.Module):
             nats ``(B, T)`` (what training runs: the chain head never builds all logits).
 
         Raises:
-            ValueError: ``T`` exceeds ``config.context``.
+            ValueError: ``T`` exceeds ``context``.
         """
         h = self.hidden(x)
         if y is not None:
@@ -206,7 +215,7 @@ class TaskModel(nn.Module):
 
 
 def build_model(
-    cfg: ModelConfig, d_in: int, target_vocab_size: int, target_k: int = 1
+    cfg: ModelConfig, d_in: int, target_vocab_size: int, target_k: int = 1, *, context: int
 ) -> TaskModel:
     """Build the task model for inputs of width ``d_in`` (the encoder's ``d_out``).
 
@@ -219,5 +228,6 @@ def build_model(
         target_vocab_size: Number of target ids (logits per position).
         target_k: Bases per target (k of non-overlapping k-mers; 1 otherwise): the chain
             head predicts that many bases.
+        context: Longest sequence the model accepts (the run's ``window.context``).
     """
-    return TaskModel(cfg, d_in, target_vocab_size, target_k)
+    return TaskModel(cfg, d_in, target_vocab_size, target_k, context=context)

@@ -99,12 +99,10 @@ class Transformer(nn.Module):
         n_head: int,
         d_ff: int,
         dropout: float,
-        context: int,
     ) -> None:
         super().__init__()
         if d_model % n_head or (d_model // n_head) % 2:
             raise ValueError(f"d_model / n_head must be an even integer ({d_model} / {n_head})")
-        self.context = context
         self.head_size = d_model // n_head
         self.drop = nn.Dropout(dropout)
         self.blocks = nn.ModuleList(Block(d_model, n_head, d_ff, dropout) for _ in range(n_layer))

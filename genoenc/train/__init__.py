@@ -1,41 +1,38 @@
-"""Training loop, evaluation, checkpoints, run directories and sweeps.
+"""One run and its stages, scoring without training, and sweeps.
 
-Names are imported lazily, so tools that only read run directories
-(``genoenc compare``, ``genoenc report``) do not pay for importing torch.
+A run (:func:`train`) is set-up (:mod:`~genoenc.train.setup`), the loop
+(:mod:`~genoenc.train.loop`), evaluation (:mod:`~genoenc.train.evaluate`) and the metrics
+record (:mod:`~genoenc.train.record`); :mod:`~genoenc.train.config` holds the run config,
+:mod:`~genoenc.train.scoring` ``genoenc eval`` and ``genoenc baseline``,
+:mod:`~genoenc.train.sweep` grids of runs. Tools that only read run directories
+(``compare``, ``report``) use :mod:`genoenc.rundir` and never import this package.
 """
 
-from __future__ import annotations
+from .checkpoint import CHECKPOINT_FILE, load_checkpoint, save_checkpoint
+from .config import RunConfig, TrainConfig, config_to_dict, load_config_file, merge_config
+from .device import pick_device
+from .evaluate import evaluate
+from .loop import ProgressFn, get_lr, train
+from .naming import run_name
+from .scoring import baseline, evaluate_run
+from .sweep import run_sweep
 
-import importlib
-from typing import Any
-
-_EXPORTS = {
-    "CHECKPOINT_FILE": "checkpoint",
-    "load_checkpoint": "checkpoint",
-    "save_checkpoint": "checkpoint",
-    "RunConfig": "config",
-    "TrainConfig": "config",
-    "config_to_dict": "config",
-    "load_config_file": "config",
-    "merge_config": "config",
-    "pick_device": "device",
-    "evaluate": "evaluate",
-    "ProgressFn": "loop",
-    "get_lr": "loop",
-    "train": "loop",
-    "run_name": "naming",
-    "evaluate_run": "scoring",
-    "baseline": "scoring",
-    "run_sweep": "sweep",
-}
-
-__all__ = sorted([*_EXPORTS, "train_run"])
-
-
-def __getattr__(name: str) -> Any:
-    if name == "train_run":
-        name = "train"
-    module = _EXPORTS.get(name)
-    if module is None:
-        raise AttributeError(f"module 'genoenc.train' has no attribute {name!r}")
-    return getattr(importlib.import_module(f"genoenc.train.{module}"), name)
+__all__ = [
+    "CHECKPOINT_FILE",
+    "ProgressFn",
+    "RunConfig",
+    "TrainConfig",
+    "baseline",
+    "config_to_dict",
+    "evaluate",
+    "evaluate_run",
+    "get_lr",
+    "load_checkpoint",
+    "load_config_file",
+    "merge_config",
+    "pick_device",
+    "run_name",
+    "run_sweep",
+    "save_checkpoint",
+    "train",
+]

@@ -13,7 +13,7 @@ import torch
 from genoenc.errors import CheckpointError
 from genoenc.rundir import SCHEMA_VERSION, atomic_write_bytes
 
-__all__ = ["CHECKPOINT_FILE", "load_checkpoint", "save_checkpoint"]
+__all__ = ["CHECKPOINT_FILE", "load_checkpoint", "rng_state", "save_checkpoint", "set_rng_state"]
 
 CHECKPOINT_FILE = "checkpoint.pt"
 
@@ -56,3 +56,18 @@ def load_checkpoint(run: Path) -> dict[str, Any]:
             f"{path}: checkpoint schema_version {found!r}, this genoenc reads {SCHEMA_VERSION}"
         )
     return state
+
+
+def rng_state() -> dict[str, Any]:
+    """torch's global RNG state (and CUDA's), as a checkpoint stores it."""
+    state: dict[str, Any] = {"torch": torch.get_rng_state()}
+    if torch.cuda.is_available():
+        state["cuda"] = torch.cuda.get_rng_state_all()
+    return state
+
+
+def set_rng_state(state: dict[str, Any]) -> None:
+    """Restore what :func:`rng_state` returned."""
+    torch.set_rng_state(state["torch"])
+    if "cuda" in state and torch.cuda.is_available():
+        torch.cuda.set_rng_state_all(state["cuda"])

@@ -146,7 +146,8 @@ class TrainConfig:
 class RunConfig:
     """Everything one run needs; written resolved to ``RUN/config.json``.
 
-    ``tokens`` names a token store to read instead of ``reader``'s inputs.
+    ``tokens`` names a token store to read instead of ``reader``'s inputs. The model's
+    longest sequence is ``window.context`` (the one context setting).
     """
 
     reader: ReaderConfig = field(default_factory=ReaderConfig)
@@ -163,17 +164,17 @@ class RunConfig:
             raise ConfigError(
                 f"window.context must be at least {MIN_CONTEXT} tokens (got {self.window.context})"
             )
-        if self.model.context < self.window.context:
-            raise ConfigError(
-                f"model.context ({self.model.context}) must be at least window.context "
-                f"({self.window.context})"
-            )
         longest = self.token_split.block_tokens
         if self.window.context + 1 > longest:
             raise ConfigError(
                 f"window.context ({self.window.context}) is longer than every window can be: "
                 f"blocks hold {longest} tokens (split.block_tokens)"
             )
+
+    @property
+    def input_label(self) -> str:
+        """How messages name the run's input: the token store, or the input files."""
+        return self.tokens or self.reader.label or "input"
 
     @property
     def val_tokens(self) -> int:
@@ -213,10 +214,14 @@ def _coerce(current: Any, value: Any) -> Any:
 def merge_config(cfg: RunConfig, overrides: Mapping[str, Any]) -> RunConfig:
     """Return ``cfg`` with ``overrides`` applied: ``{section: {field: value}}`` or ``tokens``.
 
+    ``model.context`` (written by genoenc before the model took ``window.context``) is
+    accepted when it is at least ``window.context``, as it had to be, and not kept.
+
     Raises:
         ConfigError: an unknown section or field, or a value a stage rejects.
     """
     changes: dict[str, Any] = {}
+    legacy_context: int | None = None
     for section, values in overrides.items():
         if section == "tokens":
             if values is not None and not isinstance(values, str):
@@ -228,6 +233,9 @@ def merge_config(cfg: RunConfig, overrides: Mapping[str, Any]) -> RunConfig:
         if not isinstance(values, Mapping):
             raise ConfigError(f"config section {section!r} must be a mapping")
         stage = getattr(cfg, section)
+        if section == "model" and "context" in values:
+            legacy_context = _legacy_model_context(values["context"])
+            values = {k: v for k, v in values.items() if k != "context"}
         values = check_section(section, type(stage), values)  # types, one line per error
         if section == "tokenizer" and "k" in values and "stride" not in values:
             # The stride defaults to k: a new k without a stride means non-overlapping
@@ -240,12 +248,20 @@ def merge_config(cfg: RunConfig, overrides: Mapping[str, Any]) -> RunConfig:
         except TypeError as exc:
             raise ConfigError(f"config section {section}: {exc}") from None
     changes.update(_kmer_defaults(cfg, changes, overrides))
-    # The model's positional table follows the window length unless set explicitly.
-    window = changes.get("window", cfg.window)
-    model = changes.get("model", cfg.model)
-    if "context" not in overrides.get("model", {}) and model.context != window.context:
-        changes["model"] = dataclasses.replace(model, context=window.context)
-    return dataclasses.replace(cfg, **changes)
+    merged = dataclasses.replace(cfg, **changes)
+    if legacy_context is not None and legacy_context < merged.window.context:
+        raise ConfigError(
+            f"model.context ({legacy_context}) must be at least window.context "
+            f"({merged.window.context})"
+        )
+    return merged
+
+
+def _legacy_model_context(value: Any) -> int:
+    """``model.context`` of a config written before it moved to ``window.context``."""
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise ConfigError(f"model.context must be an integer, got {value!r}")
+    return value
 
 
 #: Window length (tokens) and head of a run on non-overlapping DNA k-mers (k >= 2), unless
@@ -299,5 +315,14 @@ def load_config_file(path: str | Path) -> dict[str, Any]:
 
 
 def config_to_dict(cfg: RunConfig) -> dict[str, Any]:
-    """The resolved config as plain JSON-able data."""
-    return json.loads(json.dumps(dataclasses.asdict(cfg), default=str))
+    """The resolved config as plain JSON-able data.
+
+    The model section keeps ``context`` (the window's), in its old place before ``head``,
+    so ``config.json`` and the config hash read as they did before the model took
+    ``window.context``: runs written then resume and compare with runs written now.
+    """
+    data: dict[str, Any] = json.loads(json.dumps(dataclasses.asdict(cfg), default=str))
+    model = list(data["model"].items())
+    model.insert([key for key, _ in model].index("head"), ("context", cfg.window.context))
+    data["model"] = dict(model)
+    return data

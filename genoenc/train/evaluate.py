@@ -1,8 +1,14 @@
-"""Scoring a model on a fixed sample of windows: nats, bits per token and per base, accuracy."""
+"""Evaluation: a model scored on a fixed sample of windows, and the references beside it.
+
+:func:`evaluate` gives nats, bits per token and per unit (base, character, symbol) and
+accuracy; :func:`run_references` the uniform, order-0 and Markov bits a run is measured
+against.
+"""
 
 from __future__ import annotations
 
 import math
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -12,9 +18,13 @@ from torch import nn
 from genoenc.models import TaskModel
 from genoenc.models.heads import softmax_nats
 
+from .config import RunConfig
 from .device import autocast
+from .references import cached, reference_bits
+from .setup import RunInputs, reference_samples
+from .sources import reference_key
 
-__all__ = ["bits_per_unit", "evaluate", "masked_loss", "masked_mean"]
+__all__ = ["bits_per_unit", "evaluate", "masked_loss", "masked_mean", "run_references"]
 
 
 def masked_mean(nats: torch.Tensor, scored: torch.Tensor) -> torch.Tensor:
@@ -108,3 +118,23 @@ def bits_per_unit(nats: float, units: float) -> float:
     (1.5, nan)
     """
     return nats / math.log(2) / units if units else float("nan")
+
+
+def run_references(
+    cfg: RunConfig, inputs: RunInputs, reference_cache: Path | None = None
+) -> dict[str, Any]:
+    """The references of a run on its own test sample (:func:`reference_bits`).
+
+    The Markov models are fitted on train windows drawn across the split and their order
+    is chosen on a validation sample of its own (:func:`~genoenc.train.setup.reference_samples`),
+    independent of the budget, so every run on the same data shares one set of references
+    (cached in ``reference_cache`` when given, keyed by :func:`reference_key`).
+    """
+
+    def compute() -> dict[str, Any]:
+        train_sample, order_val = reference_samples(cfg, inputs.pieces, inputs.tokenizer)
+        return reference_bits(
+            inputs.tokenizer, train_sample, order_val, inputs.test, cfg.train.markov_max_k
+        )
+
+    return cached(reference_cache, reference_key(cfg), compute)

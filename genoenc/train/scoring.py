@@ -10,7 +10,7 @@ from typing import Any
 import torch
 
 from genoenc.data import SplitConfig, collect_windows
-from genoenc.encoders import Encoder, build_encoder
+from genoenc.encoders import Encoder, build_encoder, needs_source_table
 from genoenc.errors import InputError, RunDirError
 from genoenc.models import TaskModel, build_model
 from genoenc.rundir import CONFIG_FILE, SCHEMA_VERSION, read_json, read_metrics
@@ -20,6 +20,7 @@ from .config import RunConfig, merge_config
 from .device import pick_device
 from .evaluate import evaluate
 from .references import reference_bits
+from .setup import eval_sample, reference_samples
 from .sources import open_piece_source, source_descriptions
 from .vocab import run_tokenizer
 
@@ -80,26 +81,12 @@ def evaluate_run(
         open_piece_source(target, tokenizer), target.token_split, cfg.window, tokenizer, "test", cap
     )
     if len(windows) == 0:
-        raise InputError(
-            other.reader.label or str(other.tokens),
-            "no window to score (input shorter than one window)",
-        )
+        raise InputError(other.input_label, "no window to score (input shorter than one window)")
     dev = pick_device(device)
     encoder.to(dev)
     model.to(dev)
     test = evaluate(encoder, model, tokenizer, windows, dev)
-    own = open_piece_source(cfg, tokenizer)
-    train_sample = collect_windows(
-        own, cfg.token_split, cfg.window, tokenizer, "train", cfg.train.ref_train_tokens
-    )
-    val_sample = collect_windows(
-        own,
-        cfg.token_split,
-        cfg.window,
-        tokenizer,
-        "val",
-        max(cfg.train.eval_tokens // 4, cfg.window.context),
-    )
+    train_sample, val_sample = reference_samples(cfg, open_piece_source(cfg, tokenizer), tokenizer)
     reference = reference_bits(tokenizer, train_sample, val_sample, windows, cfg.train.markov_max_k)
     return {
         "schema_version": SCHEMA_VERSION,
@@ -131,7 +118,13 @@ def load_trained(run: Path) -> tuple[RunConfig, Any, Encoder, TaskModel]:
         seed=cfg.train.seed,
     )
     # Bases per target: the chain head of non-overlapping k-mers needs it (1 otherwise).
-    model = build_model(cfg.model, encoder.d_out, tokenizer.target_vocab_size, cfg.target_k)
+    model = build_model(
+        cfg.model,
+        encoder.d_out,
+        tokenizer.target_vocab_size,
+        cfg.target_k,
+        context=cfg.window.context,
+    )
     state = load_checkpoint(run)
     try:
         encoder.load_state_dict(state["encoder"])
@@ -145,7 +138,7 @@ def load_trained(run: Path) -> tuple[RunConfig, Any, Encoder, TaskModel]:
 
 def _placeholder_table(cfg: RunConfig, vocab_size: int) -> torch.Tensor | None:
     """A zero source table of the right shape; the checkpoint overwrites what is stored."""
-    if cfg.encoder.strategy.startswith("autoencoder") and cfg.encoder.source_table == "full":
+    if needs_source_table(cfg.encoder):
         return torch.zeros(vocab_size, cfg.encoder.d_orig)
     return None
 
@@ -156,22 +149,12 @@ def baseline(cfg: RunConfig) -> dict[str, Any]:
     tokenizer = run_tokenizer(cfg)
     pieces = open_piece_source(cfg, tokenizer)
 
-    def sample(split: str, cap: int) -> Any:
-        return collect_windows(pieces, cfg.token_split, cfg.window, tokenizer, split, cap)
-
-    test = sample("test", cfg.train.eval_tokens)
+    # The samples a train run on the same config scores and fits its references on.
+    test = eval_sample(cfg, pieces, tokenizer, "test", cfg.train.eval_tokens // cfg.bases_per_token)
     if len(test) == 0:
-        raise InputError(
-            cfg.reader.label or str(cfg.tokens),
-            "too little data: the test split holds no window",
-        )
-    reference = reference_bits(
-        tokenizer,
-        sample("train", cfg.train.ref_train_tokens),
-        sample("val", max(cfg.train.eval_tokens // 4, cfg.window.context)),
-        test,
-        cfg.train.markov_max_k,
-    )
+        raise InputError(cfg.input_label, "too little data: the test split holds no window")
+    train_sample, val_sample = reference_samples(cfg, pieces, tokenizer)
+    reference = reference_bits(tokenizer, train_sample, val_sample, test, cfg.train.markov_max_k)
     return {
         "sources": source_descriptions(cfg),
         "unit": tokenizer.unit_name,

@@ -97,7 +97,8 @@ def reference_key(cfg: RunConfig) -> dict[str, Any]:
         # Raised when the references gain a field (2: order0_token_bits), so entries
         # cached by an older genoenc are computed again rather than read without it.
         # 3: eval samples drawn across the split, DNA blocks counted in bases.
-        "format": 3,
+        # 4: the Markov models' train sample drawn across the train split too.
+        "format": 4,
         "inputs": _file_stamps(cfg),
         "reader": dataclasses.asdict(cfg.reader),
         "tokenizer": dataclasses.asdict(cfg.tokenizer),

@@ -74,7 +74,7 @@ def test_codes_are_frozen_after_stage1(strategy: str) -> None:
     before = {k: v.clone() for k, v in encoder.state_dict().items()}
 
     torch.manual_seed(0)
-    model = build_model(ModelConfig(d_model=16, n_layer=1, n_head=2, context=8), 4, V)
+    model = build_model(ModelConfig(d_model=16, n_layer=1, n_head=2), 4, V, context=8)
     params = [p for p in [*encoder.parameters(), *model.parameters()] if p.requires_grad]
     optimizer = torch.optim.AdamW(params, lr=0.1)
     projection = model.input_proj.weight.detach().clone()

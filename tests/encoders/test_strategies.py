@@ -42,7 +42,7 @@ def test_every_strategy_runs_forward_and_backward(strategy: str) -> None:
     if encoder.needs_stage1:
         encoder.stage1_fit()
     torch.manual_seed(0)
-    model = build_model(ModelConfig(d_model=16, n_layer=1, n_head=2, context=8), encoder.d_out, V)
+    model = build_model(ModelConfig(d_model=16, n_layer=1, n_head=2), encoder.d_out, V, context=8)
     ids = torch.randint(0, V, (2, 6))
     x = encoder(ids)
     assert x.shape == (2, 6, encoder.d_out)

@@ -38,19 +38,19 @@ def test_kmer_ids_are_read_first_base_most_significant() -> None:
 
 
 def test_head_choice() -> None:
-    cfg = ModelConfig(d_model=16, n_layer=1, n_head=2, context=8)
-    assert isinstance(build_model(cfg, 4, 4**3 + 4, target_k=3).head, torch.nn.Linear)
-    chain3 = ModelConfig(d_model=16, n_layer=1, n_head=2, context=8, head="chain")
-    assert isinstance(build_model(chain3, 4, 4**3 + 4, target_k=3).head, ChainHead)
-    chain = ModelConfig(d_model=16, n_layer=1, n_head=2, context=8, head="chain")
+    cfg = ModelConfig(d_model=16, n_layer=1, n_head=2)
+    assert isinstance(build_model(cfg, 4, 4**3 + 4, target_k=3, context=8).head, torch.nn.Linear)
+    chain3 = ModelConfig(d_model=16, n_layer=1, n_head=2, head="chain")
+    assert isinstance(build_model(chain3, 4, 4**3 + 4, target_k=3, context=8).head, ChainHead)
+    chain = ModelConfig(d_model=16, n_layer=1, n_head=2, head="chain")
     with pytest.raises(ConfigError, match=r"model\.head chain"):
-        build_model(chain, 4, 8)
+        build_model(chain, 4, 8, context=8)
 
 
 def test_chain_model_is_causal_and_trains() -> None:
     torch.manual_seed(0)
-    cfg = ModelConfig(d_model=16, n_layer=1, n_head=2, context=8, head="chain")
-    model = build_model(cfg, 4, 4**2 + 4, target_k=2)
+    cfg = ModelConfig(d_model=16, n_layer=1, n_head=2, head="chain")
+    model = build_model(cfg, 4, 4**2 + 4, target_k=2, context=8)
     x = torch.randn(1, 8, 4)
     y = torch.randint(0, 16, (1, 8))
     base = model(x, y).detach()

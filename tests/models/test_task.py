@@ -19,11 +19,10 @@ def _model(arch: str, d_in: int = 4, seed: int = 0, **fields: object) -> TaskMod
         d_model=16,
         n_layer=2,
         n_head=2,
-        context=12,
         **fields,  # type: ignore[arg-type]
     )
     torch.manual_seed(seed)
-    return build_model(cfg, d_in, V_TARGET)
+    return build_model(cfg, d_in, V_TARGET, context=12)
 
 
 @pytest.mark.parametrize("arch", ARCHS)
@@ -87,9 +86,9 @@ def test_init_is_deterministic_given_the_seed(arch: str) -> None:
 
 
 def test_nanogpt_init_scales_residual_projections() -> None:
-    cfg = ModelConfig(d_model=128, n_layer=4, n_head=4, context=8)
+    cfg = ModelConfig(d_model=128, n_layer=4, n_head=4)
     torch.manual_seed(0)
-    model = build_model(cfg, 128, V_TARGET)
+    model = build_model(cfg, 128, V_TARGET, context=8)
     for name, param in model.named_parameters():
         if name.endswith("c_proj.weight"):
             expected = 0.02 / math.sqrt(2 * cfg.n_layer)
@@ -113,8 +112,8 @@ def test_dropout_is_active_only_in_training() -> None:
 
 
 def test_single_layer_lstm_with_dropout_builds_without_warning() -> None:
-    cfg = ModelConfig(arch="lstm", d_model=8, n_layer=1, dropout=0.1, context=4)
-    assert build_model(cfg, 2, V_TARGET)(torch.randn(1, 4, 2)).shape == (1, 4, V_TARGET)
+    cfg = ModelConfig(arch="lstm", d_model=8, n_layer=1, dropout=0.1)
+    assert build_model(cfg, 2, V_TARGET, context=4)(torch.randn(1, 4, 2)).shape == (1, 4, V_TARGET)
 
 
 @pytest.mark.parametrize(
@@ -126,7 +125,6 @@ def test_single_layer_lstm_with_dropout_builds_without_warning() -> None:
         ({"n_head": 3}, r"model.n_head must divide model.d_model \(64 / 3\)"),
         ({"d_ff": 0}, "model.d_ff"),
         ({"dropout": 1.0}, "model.dropout"),
-        ({"context": 0}, "model.context"),
     ],
 )
 def test_bad_fields_raise_config_error_naming_the_field(

@@ -14,7 +14,6 @@ from genoenc.cli import cli
 from genoenc.data import SplitConfig, WindowConfig, block_splits, split_blocks
 from genoenc.errors import FileFormatError
 from genoenc.io import ReaderConfig, read_text
-from genoenc.models import ModelConfig
 from genoenc.tokenize import TokenizerConfig
 from genoenc.train import RunConfig
 from genoenc.train.sources import open_piece_source
@@ -106,7 +105,6 @@ def test_vocabulary_sees_the_train_split_only(tmp_path: Path) -> None:
         split=split,
         tokenizer=TokenizerConfig(kind="word"),
         window=WindowConfig(context=16),
-        model=ModelConfig(context=16),
     )
     vocab = set(fit_run_vocab(cfg).tokens)
     seen = {word.strip() for word in vocab if word.strip()[:-2].endswith("word")}

@@ -30,6 +30,7 @@ import pytest
 from genoenc.data import WindowStream
 from genoenc.errors import ConfigError
 from genoenc.tokenize import TokenizerConfig, build_tokenizer
+from genoenc.train.batches import TrainBatches, next_batch
 from genoenc.train.distributed import (
     DistEnv,
     Distributed,
@@ -37,7 +38,6 @@ from genoenc.train.distributed import (
     per_rank_batch,
     setup_distributed,
 )
-from genoenc.train.loop import _Batches, _next_batch
 from tests.helpers import sample_path
 
 TOLERANCE_BITS = 1e-5
@@ -154,17 +154,17 @@ def test_empty_share_steps_on_a_masked_pad_window() -> None:
         starts.append((epoch, start))
         return iter(epochs[epoch])
 
-    data = _Batches(make_stream, 2, epoch=0, start=0)
+    data = TrainBatches(make_stream, 2, epoch=0, start=0)
     dist = _OtherRanks(others=[[2, 16], [1, 8], [0, 0], [2, 16]])
 
-    inputs, _, scored, n = _next_batch(data, dist, tokenizer, length)
+    inputs, _, scored, n = next_batch(data, dist, tokenizer, length)
     assert inputs.shape == (2, length - 1)
     assert scored.sum() == 16  # 8 targets per window, all ACGT
     assert n == 32
     assert data.position == 4
 
     # the epoch's last batch holds one window, rank 0's: this rank steps on PAD, unscored
-    inputs, targets, scored, n = _next_batch(data, dist, tokenizer, length)
+    inputs, targets, scored, n = next_batch(data, dist, tokenizer, length)
     assert dist.calls[-1] == [0.0, 0.0]
     assert inputs.shape == (1, length - 1)
     assert not scored.any()
@@ -173,7 +173,7 @@ def test_empty_share_steps_on_a_masked_pad_window() -> None:
     assert (data.epoch, data.position) == (0, 5)
 
     # every share is used up: all ranks start epoch 1 together, in the same call
-    inputs, _, scored, n = _next_batch(data, dist, tokenizer, length)
+    inputs, _, scored, n = next_batch(data, dist, tokenizer, length)
     assert (data.epoch, data.position) == (1, 4)
     assert starts == [(0, 0), (1, 0)]
     assert inputs.shape == (2, length - 1)
@@ -184,15 +184,15 @@ def test_empty_share_steps_on_a_masked_pad_window() -> None:
 def test_single_process_batches_are_the_stream() -> None:
     tokenizer = build_tokenizer(TokenizerConfig())
     windows = [np.full(5, base, dtype=tokenizer.store_dtype) for base in range(4)] * 2
-    # _Batches only iterates what make_stream returns: a list's iterator serves as the stream.
+    # TrainBatches only iterates what make_stream returns: a list's iterator serves as the stream.
     make_stream = cast(
         Callable[[int, int], WindowStream], lambda epoch, start: iter(windows[start:])
     )
-    data = _Batches(make_stream, 3, epoch=0, start=0)
+    data = TrainBatches(make_stream, 3, epoch=0, start=0)
     dist = Distributed(DistEnv(), _cpu_device())
     sizes = []
     for _ in range(4):
-        inputs, _, scored, n = _next_batch(data, dist, tokenizer, 5)
+        inputs, _, scored, n = next_batch(data, dist, tokenizer, 5)
         assert n == scored.sum()
         sizes.append(len(inputs))
     assert sizes == [3, 3, 2, 3]  # the epoch's last batch is partial, then epoch 1
