@@ -68,7 +68,7 @@ def sweep(
     if ratios:
         data["ratios"] = list(ratios)
     if seeds:
-        data["seeds"] = int(seeds) if "," not in seeds else [int(s) for s in seeds.split(",")]
+        data["seeds"] = _seeds(seeds)
     if tokenizers:
         data["tokenizers"] = list(tokenizers)
     elif "tokenizer" in overrides and "tokenizers" not in data:
@@ -150,3 +150,17 @@ def _dataset_name(out: Path, inputs: dict[str, Any]) -> str:
             name = name[: name.rindex(".")]
         stems.append(name or "data")
     return "+".join(dict.fromkeys(stems)) or "data"
+
+
+def _seeds(text: str) -> int | list[int]:
+    """``--seeds``: a count (``3``: seeds 0, 1, 2) or a comma-separated list (``2,`` is
+    seed 2 alone); anything else is one line naming the option."""
+    items = [item.strip() for item in text.split(",")]
+    try:
+        if len(items) == 1:
+            return int(items[0])
+        return [int(item) for item in items if item]
+    except ValueError:
+        raise OptionError(
+            f"--seeds takes a count or a comma-separated list of integers (got {text!r})"
+        ) from None

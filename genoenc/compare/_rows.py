@@ -127,6 +127,10 @@ class ComparisonRow:
         seeds: the paired seeds, ascending.
         unpaired_seeds: seeds that only one of the arms has (left out).
         reason: the one-line reason for the verdict.
+        gap_closed_a: mean over the paired seeds of arm ``a``'s ``gap_closed``: the share
+            of the gap from the no-context reference to the best Markov model that its runs
+            closed (nan where no run has one).
+        gap_closed_b: the same for arm ``b``.
     """
 
     condition: str
@@ -157,6 +161,8 @@ class ComparisonRow:
     seeds: tuple[int, ...]
     unpaired_seeds: tuple[int, ...]
     reason: str
+    gap_closed_a: float = math.nan
+    gap_closed_b: float = math.nan
 
 
 def _group_parts(runs: Sequence[RunResult], all_runs: Sequence[RunResult]) -> tuple[str, str]:
@@ -218,6 +224,8 @@ class _Pending:
     comparison: stats.PairedComparison | None
     gain_kept_a: float
     gain_kept_b: float
+    gap_closed_a: float
+    gap_closed_b: float
 
 
 def compare_runs(
@@ -360,6 +368,8 @@ def _pending(
         comparison=comparison,
         gain_kept_a=_gain_kept(runs_a, full, seeds) if bits else math.nan,
         gain_kept_b=_gain_kept(runs_b, full, seeds) if bits else math.nan,
+        gap_closed_a=_gap_closed(runs_a, seeds) if bits else math.nan,
+        gap_closed_b=_gap_closed(runs_b, seeds) if bits else math.nan,
     )
 
 
@@ -379,6 +389,14 @@ def _gain_kept(
     ]
     finite = [share for share in shares if math.isfinite(share)]
     return float(np.mean(finite)) if finite else math.nan
+
+
+def _gap_closed(arm: Mapping[int, RunResult], seeds: Sequence[int]) -> float:
+    """Mean over ``seeds`` of the runs' ``gap_closed`` (runs without one left out; nan
+    when none has one)."""
+    shares = [arm[s].gap_closed for s in seeds]
+    known = [share for share in shares if share is not None and math.isfinite(share)]
+    return float(np.mean(known)) if known else math.nan
 
 
 def _note_unpaired(
@@ -461,6 +479,8 @@ def _finish(
         margin=config.margin if comparison is None else comparison.margin,
         gain_kept_a=row.gain_kept_a,
         gain_kept_b=row.gain_kept_b,
+        gap_closed_a=row.gap_closed_a,
+        gap_closed_b=row.gap_closed_b,
         domain=row.domain,
         metric=row.metric,
         unit=unit_label(row.metric),

@@ -28,7 +28,17 @@ DESIGN_KEYS = (
     "condition, arm_a, arm_b, n_pairs, mean_a, mean_b, sd_a, sd_b, diff, diff_ci95, t, p_t, "
     "p_wilcoxon, cohens_dz, hedges_g, margin, p_tost, p_holm, verdict, gain_kept_a, gain_kept_b"
 ).split(", ")
-EXTRA_KEYS = ["domain", "metric", "unit", "ratio", "seeds", "unpaired_seeds", "reason"]
+EXTRA_KEYS = [
+    "domain",
+    "metric",
+    "unit",
+    "ratio",
+    "seeds",
+    "unpaired_seeds",
+    "reason",
+    "gap_closed_a",
+    "gap_closed_b",
+]
 
 
 def noisy(mean: float, n: int, sd: float, seed: int) -> list[float]:
@@ -356,3 +366,25 @@ def test_compare_config_checks_fields() -> None:
         CompareConfig(margin=0)
     with pytest.raises(ConfigError, match=r"compare\.alpha"):
         CompareConfig(alpha=1.5)
+
+
+def test_gap_closed_is_each_arms_mean_over_the_paired_seeds(tmp_path: Path) -> None:
+    write_sweep(tmp_path, {("full", 1): [1.8, 1.81], ("learned", 4): [1.85, 1.87]})
+    shares = {("full", 0): 1.2, ("full", 1): 1.0, ("learned-r4", 0): 0.5, ("learned-r4", 1): 0.3}
+    for (arm, seed), share in shares.items():
+        path = next(tmp_path.glob(f"*/*/{arm}/seed{seed}")) / "metrics.json"
+        metrics = json.loads(path.read_text())
+        path.write_text(json.dumps({**metrics, "gap_closed": share}))
+    (row,), _ = compare(tmp_path)
+    assert (row.arm_a, row.arm_b) == ("learned", "full")
+    assert row.gap_closed_a == pytest.approx(0.4)
+    assert row.gap_closed_b == pytest.approx(1.1)
+    extras = rows_to_json([row], extras=True)[0]
+    assert extras["gap_closed_a"] == pytest.approx(0.4)
+
+
+def test_gap_closed_is_nan_for_runs_written_without_it(tmp_path: Path) -> None:
+    write_sweep(tmp_path, {("full", 1): [1.8, 1.81], ("learned", 4): [1.85, 1.87]})
+    (row,), _ = compare(tmp_path)
+    assert math.isnan(row.gap_closed_a)
+    assert rows_to_json([row], extras=True)[0]["gap_closed_a"] is None
