@@ -124,7 +124,8 @@ def _tokenizer_options() -> list[_Decorator]:
         click.option(
             "--context",
             type=int,
-            help="Window length in tokens, at least {MIN_CONTEXT} [{window.context}].",
+            help="Window length in tokens, at least {MIN_CONTEXT} [{window.context}; "
+            "{KMER_CONTEXT} for non-overlapping k-mers].",
         ),
     ]
 
@@ -142,7 +143,8 @@ def _model_options() -> list[_Decorator]:
             "--head",
             type=PackageChoice("genoenc.models.task", "HEADS"),
             help="Output head: softmax (a row per target id) or chain (non-overlapping "
-            "k-mers only: the next k-mer as k base predictions) [{model.head}].",
+            "k-mers only: the next k-mer as k base predictions) [{model.head}; "
+            "{KMER_HEAD} for non-overlapping k-mers].",
         ),
     ]
 

@@ -29,7 +29,11 @@ from ._types import PackageChoice
 )
 @click.option("--k", type=int, help="k-mer length of the tokenization [{tokenizer.k}].")
 @click.option("--stride", type=int, help="k-mer stride [k].")
-@click.option("--context", type=int, help="Window length [{window.context}].")
+@click.option(
+    "--context",
+    type=int,
+    help="Window length [{window.context}; {KMER_CONTEXT} for non-overlapping k-mers].",
+)
 @click.option("--eval-tokens", type=int, help="Cap on test targets.")
 @click.option("--block-tokens", type=int, help="Split block size in tokens [{split.block_tokens}].")
 @click.option("--max-order", type=int, help="Highest Markov order tried [{train.markov_max_k}].")
