@@ -38,6 +38,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from genoenc.encoders import EncoderConfig, needs_source_table
 from genoenc.errors import ConfigError, RunDirError
 from genoenc.rundir import CONFIG_FILE, METRICS_FILE, atomic_write_json, read_metrics
 from genoenc.tokenize import tokenizer_label
@@ -147,8 +148,10 @@ def _deep_merge(a: Mapping[str, Any], b: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def _needs_full_table(strategy: str, overrides: Mapping[str, Any]) -> bool:
-    source = overrides.get("encoder", {}).get("source_table", "full")
-    return strategy.startswith("autoencoder") and source == "full"
+    """Whether ``strategy`` with the cell's encoder settings compresses the ``full`` arm's
+    trained table (the encoders' own rule, :func:`~genoenc.encoders.needs_source_table`)."""
+    section = {**overrides.get("encoder", {}), "strategy": strategy}
+    return needs_source_table(EncoderConfig(**section))
 
 
 def plan_sweep(grid: SweepGrid, out: Path) -> list[SweepCell]:
