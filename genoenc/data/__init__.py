@@ -7,6 +7,7 @@ cross a block boundary (:mod:`~genoenc.data.windows`), and serves them as an
 iterable stream over any input or a token store (:mod:`~genoenc.data.datasets`).
 """
 
+from genoenc.data.blocks import split_blocks
 from genoenc.data.datasets import RecordLike, StoreLike, WindowStream, store_pieces
 from genoenc.data.splits import (
     SPLITS,
@@ -17,7 +18,6 @@ from genoenc.data.splits import (
     block_splits,
     blocks_for_stride,
     check_split,
-    split_blocks,
     splitmix64,
 )
 from genoenc.data.windows import (

@@ -40,8 +40,9 @@ from typing import TYPE_CHECKING, NamedTuple, cast
 
 import numpy as np
 
+from genoenc.data.splits import SPLITS, Piece, Split, SplitConfig, block_splits
+
 if TYPE_CHECKING:
-    from genoenc.data.splits import Piece, Split, SplitConfig
     from genoenc.io import Chunk, ReadOrigin
 
 __all__ = ["ReadPiece", "as_piece", "make_piece", "partition_reads", "read_split"]
@@ -90,8 +91,6 @@ class _Assigner:
     """Split codes of read origins under one config, with the hashes of blocks cached."""
 
     def __init__(self, cfg: SplitConfig) -> None:
-        from genoenc.data.splits import SPLITS, block_splits
-
         self.cfg = cfg
         self._codes = {name: code for code, name in enumerate(SPLITS)}
         self._block_splits = block_splits
@@ -132,8 +131,6 @@ def read_split(origin: ReadOrigin, cfg: SplitConfig) -> Split | None:
     >>> read_split(ReadOrigin("r/1"), cfg) in ("train", "val", "test")
     True
     """
-    from genoenc.data.splits import SPLITS
-
     code = _Assigner(cfg)(origin)
     return None if code is None else SPLITS[code]
 
@@ -174,8 +171,6 @@ def partition_reads(
             yield piece
 
     def read_arrays() -> Iterator[np.ndarray]:
-        from genoenc.data.splits import SPLITS
-
         if not first_read:
             return
         assign = _Assigner(cfg)

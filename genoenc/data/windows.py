@@ -31,7 +31,8 @@ from typing import Any, Protocol, TypeVar
 
 import numpy as np
 
-from genoenc.data.splits import OpenPieces, SplitConfig, split_blocks
+from genoenc.data.blocks import split_blocks
+from genoenc.data.splits import OpenPieces, SplitConfig
 from genoenc.errors import ConfigError
 
 __all__ = [
