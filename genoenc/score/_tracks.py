@@ -202,11 +202,11 @@ def _batch_bits(
     windows = np.stack([item[1] for item in pending])  # (B, history + T + 1)
     inputs, targets = run.tokenizer.inputs_targets(windows)  # (B, T) each
     x = torch.from_numpy(inputs).to(device)
+    y = torch.from_numpy(targets).to(device)
     with torch.no_grad():
-        logits = run.model(run.encoder(x)).float()  # (B, T, V)
-        logp = torch.log_softmax(logits, dim=-1)
-        y = torch.from_numpy(targets).to(device)
-        nats = -logp.gather(-1, y.unsqueeze(-1)).squeeze(-1)  # (B, T)
+        # The model's own loss of each target (what evaluation sums), never all V logits:
+        # the chain head scores a k-mer from its k base steps.
+        nats = run.model(run.encoder(x), y).float()  # (B, T)
     bits_all = nats.double().cpu().numpy() / math.log(2)
     for row, (record, _, p, lo, hi) in enumerate(pending):
         # Target t sits at window column t - p - 1.
