@@ -89,13 +89,13 @@ def _echo_summary(run_dir: Path, m: dict[str, Any]) -> None:
         f"reference  uniform {ref['uniform_bits']:.4f}   {no_context}   "
         f"best Markov (order {ref['markov_order']}) {markov:.4f} {unit}"
     )
-    verdict = "beat" if bits < markov else "did not beat"
+    if bits < markov:
+        verdict = f"beat the best Markov model by {markov - bits:.4f} {unit}"
+    else:
+        verdict = f"did not beat the best Markov model ({bits - markov:.4f} {unit} above it)"
     gap = m.get("gap_closed")
     gap_text = "" if gap is None else f"; it closed {gap:.0%} of the gap from no context to it"
-    click.echo(
-        f"verdict    the model {verdict} the best Markov model by "
-        f"{abs(markov - bits):.4f} {unit}{gap_text}"
-    )
+    click.echo(f"verdict    the model {verdict}{gap_text}")
     click.echo(
         f"params     encoding {m['params']['encoding']:,}   training-only "
         f"{m['params']['training_only']:,}   task model {m['params']['task_model']:,}"
