@@ -25,7 +25,7 @@ import torch
 from torch import nn
 
 from genoenc.encoders import Encoder, build_encoder, needs_source_table
-from genoenc.models import TaskModel, build_model
+from genoenc.models import TaskModel
 from genoenc.rundir import (
     CONFIG_FILE,
     METRICS_FILE,
@@ -51,6 +51,7 @@ from .setup import (
     full_arm_config,
     open_inputs,
     read_source_table,
+    run_model,
     source_run_dir,
     write_run_config,
 )
@@ -196,13 +197,7 @@ def _build_modules(
     if encoder.needs_stage1:
         generator = torch.Generator().manual_seed(seed)
         stage1 = encoder.stage1_fit(cfg.encoder.stage1_steps, cfg.encoder.stage1_lr, generator)
-    model = build_model(
-        cfg.model,
-        encoder.d_out,
-        tokenizer.target_vocab_size,
-        cfg.target_k,
-        context=cfg.window.context,
-    )
+    model = run_model(cfg, encoder.d_out, tokenizer.target_vocab_size)
     return encoder, model, stage1
 
 

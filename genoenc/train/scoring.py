@@ -12,7 +12,7 @@ import torch
 from genoenc.data import SplitConfig, collect_windows
 from genoenc.encoders import Encoder, build_encoder, needs_source_table
 from genoenc.errors import InputError, RunDirError
-from genoenc.models import TaskModel, build_model
+from genoenc.models import TaskModel
 from genoenc.rundir import CONFIG_FILE, SCHEMA_VERSION, read_json, read_metrics
 
 from .checkpoint import load_checkpoint
@@ -20,7 +20,7 @@ from .config import RunConfig, merge_config
 from .device import pick_device
 from .evaluate import evaluate
 from .references import reference_bits
-from .setup import eval_sample, reference_samples
+from .setup import eval_sample, reference_samples, run_model
 from .sources import open_piece_source, source_descriptions
 from .vocab import run_tokenizer
 
@@ -117,14 +117,7 @@ def load_trained(run: Path) -> tuple[RunConfig, Any, Encoder, TaskModel]:
         source_table=_placeholder_table(cfg, tokenizer.input_vocab_size),
         seed=cfg.train.seed,
     )
-    # Bases per target: the chain head of non-overlapping k-mers needs it (1 otherwise).
-    model = build_model(
-        cfg.model,
-        encoder.d_out,
-        tokenizer.target_vocab_size,
-        cfg.target_k,
-        context=cfg.window.context,
-    )
+    model = run_model(cfg, encoder.d_out, tokenizer.target_vocab_size)
     state = load_checkpoint(run)
     try:
         encoder.load_state_dict(state["encoder"])

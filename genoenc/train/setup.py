@@ -20,6 +20,7 @@ import torch
 
 from genoenc.data import OpenPieces, sample_windows
 from genoenc.errors import InputError, RunDirError
+from genoenc.models import TaskModel, build_model
 from genoenc.rundir import (
     CONFIG_FILE,
     LOCK_FILE,
@@ -117,6 +118,12 @@ def eval_sample(
     return sample_windows(
         pieces, cfg.token_split, cfg.window, tokenizer, split, max_tokens, scan_tokens
     )
+
+
+def run_model(cfg: RunConfig, d_in: int, target_vocab_size: int) -> TaskModel:
+    """The run's task model over encodings of width ``d_in``: its window length, and the
+    bases per target the chain head of non-overlapping k-mers needs (1 otherwise)."""
+    return build_model(cfg.model, d_in, target_vocab_size, cfg.target_k, context=cfg.window.context)
 
 
 def reference_samples(

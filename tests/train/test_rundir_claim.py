@@ -165,7 +165,7 @@ def test_run_failing_before_its_first_step_leaves_no_directory(
     def broken(*args: object, **kwargs: object) -> None:
         raise RuntimeError("model could not be built")
 
-    monkeypatch.setattr(loop, "build_model", broken)
+    monkeypatch.setattr(loop, "run_model", broken)
     out = tmp_path / "run"
     result = _train(out)
     assert isinstance(result.exception, RuntimeError)
