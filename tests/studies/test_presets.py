@@ -89,6 +89,42 @@ def test_genome_grid() -> None:
     assert grid["ratios"] == [8]
 
 
+def test_genome_study_trains_with_the_train_defaults(tmp_path: Path) -> None:
+    """The genome study's runs are default `genoenc train` runs (budget, window, batch,
+    learning rate, split blocks; chain head and 64-token windows for 6-mers), unlike the
+    synthetic studies' short fixed loop."""
+    from genoenc.train.config import (
+        KMER_CONTEXT,
+        KMER_HEAD,
+        ModelConfig,
+        RunConfig,
+        TrainConfig,
+        merge_config,
+    )
+
+    grid = _grid("genome")
+    assert grid["base"]["train"] == {
+        "tokens_budget": TrainConfig.tokens_budget,
+        "eval_tokens": TrainConfig.eval_tokens,
+    }
+    assert "window" not in grid["base"] and "split" not in grid["base"]
+    configs = {
+        cell.overrides["tokenizer"]["k"]: merge_config(RunConfig(), cell.overrides)
+        for cell in plan_sweep(load_grid(grid), tmp_path)
+        if cell.strategy == "full" and cell.seed == 0
+    }
+    train = configs[1].train
+    assert (train.lr, train.batch_size, train.markov_max_k) == (
+        TrainConfig.lr,
+        TrainConfig.batch_size,
+        TrainConfig.markov_max_k,
+    )
+    assert configs[1].split == RunConfig().split
+    assert (configs[1].window.context, configs[1].model.head) == (256, ModelConfig.head)
+    assert (configs[6].window.context, configs[6].model.head) == (KMER_CONTEXT, KMER_HEAD)
+    assert _grid("corrected")["base"]["train"]["lr"] == 3e-3  # the synthetic studies keep theirs
+
+
 @pytest.mark.parametrize("name", list(STUDIES))
 def test_planned_cells_match_the_preset(name: str, tmp_path: Path) -> None:
     spec = get_study(name)
