@@ -45,7 +45,14 @@ def _defaults() -> dict[str, str]:
     from genoenc.compare import CompareConfig
     from genoenc.score import ScoreConfig
     from genoenc.tokenize.config import DEFAULT_BPE_VOCAB, MAX_TEXT_VOCAB, MIN_WORD_VOCAB
-    from genoenc.train.config import KMER_CONTEXT, KMER_HEAD, MIN_CONTEXT, RunConfig
+    from genoenc.train.config import (
+        KMER_CONTEXT,
+        KMER_HEAD,
+        MIN_CONTEXT,
+        TEXT_D_MODEL,
+        TEXT_TOKENS_BUDGET,
+        RunConfig,
+    )
 
     shown = {
         name: _shown(value)
@@ -53,6 +60,8 @@ def _defaults() -> dict[str, str]:
             ("MIN_CONTEXT", MIN_CONTEXT),
             ("KMER_CONTEXT", KMER_CONTEXT),
             ("KMER_HEAD", KMER_HEAD),
+            ("TEXT_D_MODEL", TEXT_D_MODEL),
+            ("TEXT_TOKENS_BUDGET", TEXT_TOKENS_BUDGET),
             ("MIN_WORD_VOCAB", MIN_WORD_VOCAB),
             ("MAX_TEXT_VOCAB", MAX_TEXT_VOCAB),
             ("DEFAULT_BPE_VOCAB", DEFAULT_BPE_VOCAB),

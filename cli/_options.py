@@ -137,7 +137,11 @@ def _model_options() -> list[_Decorator]:
             type=PackageChoice("genoenc.models.task", "ARCHS"),
             help="Task model [{model.arch}].",
         ),
-        click.option("--d-model", type=int, help="Task model width [{model.d_model}]."),
+        click.option(
+            "--d-model",
+            type=int,
+            help="Task model width [{model.d_model}; {TEXT_D_MODEL} for text tokenizers].",
+        ),
         click.option("--n-layer", type=int, help="Task model layers [{model.n_layer}]."),
         click.option(
             "--head",
@@ -154,7 +158,8 @@ def _train_options() -> list[_Decorator]:
         click.option(
             "--tokens-budget",
             type=int,
-            help="Input tokens to train on (the cap under --budget auto) [{train.tokens_budget}].",
+            help="Input tokens to train on (the cap under --budget auto) "
+            "[{train.tokens_budget}; {TEXT_TOKENS_BUDGET} for text tokenizers].",
         ),
         click.option(
             "--budget",

@@ -123,15 +123,14 @@ def _refuse_singular(kw: dict[str, Any], *, tokenizers_given: bool) -> None:
                 raise OptionError(f"--{option}: give k and stride in --tokenizers (k:stride items)")
 
 
-_SUFFIXES = (".gz", ".bgz", ".fa", ".fasta", ".fna", ".fq", ".fastq", ".txt", ".bam", ".cram")
-
-
 def _dataset_name(out: Path, inputs: dict[str, Any]) -> str:
     """The dataset's name in cell paths and reports: the input files' stems.
 
     A sweep folder started under the old name ``data`` keeps it, so it resumes.
     """
     import json
+
+    from genoenc.rundir import input_stem
 
     try:
         old = json.loads((out / "sweep.json").read_text())["grid"]["datasets"]
@@ -143,13 +142,7 @@ def _dataset_name(out: Path, inputs: dict[str, Any]) -> str:
     reader = inputs.get("reader", {})
     for key in ("fasta", "bam", "cram", "fastq", "text"):
         paths += list(reader.get(key, ()))
-    stems = []
-    for path in paths:
-        name = Path(str(path)).name
-        while name.endswith(_SUFFIXES):
-            name = name[: name.rindex(".")]
-        stems.append(name or "data")
-    return "+".join(dict.fromkeys(stems)) or "data"
+    return "+".join(dict.fromkeys(input_stem(path) for path in paths)) or "data"
 
 
 def _seeds(text: str) -> int | list[int]:

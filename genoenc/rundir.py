@@ -38,6 +38,7 @@ __all__ = [
     "atomic_write_json",
     "claim_run_dir",
     "config_diff",
+    "input_stem",
     "config_hash",
     "discard_untrained",
     "read_json",
@@ -112,6 +113,25 @@ def versions() -> dict[str, str]:
         "numpy": numpy.__version__,
         "python": platform.python_version(),
     }
+
+
+#: Suffixes an input's name loses in dataset labels (repeatedly: ``.fna.gz``).
+INPUT_SUFFIXES = (".gz", ".bgz", ".fa", ".fasta", ".fna", ".fq", ".fastq", ".txt", ".bam", ".cram")
+
+
+def input_stem(path: str | Path) -> str:
+    """An input file's name without its sequence and compression suffixes: the dataset
+    label of sweeps and of ``compare`` (so the two name one input alike).
+
+    >>> input_stem("/d/ecoli_k12_mg1655_GCF_000005845.2.fna.gz")
+    'ecoli_k12_mg1655_GCF_000005845.2'
+    >>> input_stem("reads.fq")
+    'reads'
+    """
+    name = Path(str(path)).name
+    while name.endswith(INPUT_SUFFIXES):
+        name = name[: name.rindex(".")]
+    return name or "data"
 
 
 def read_metrics(run: Path) -> dict[str, Any]:

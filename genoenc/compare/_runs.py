@@ -20,6 +20,7 @@ from genoenc.rundir import (
     CONFIG_FILE,
     METRICS_FILE,
     SCHEMA_VERSION,
+    input_stem,
     read_json,
     read_metrics,
 )
@@ -342,18 +343,13 @@ def _gap_closed(metrics: Mapping[str, Any]) -> float | None:
 
 
 def _data_label(metrics: Mapping[str, Any]) -> str:
-    """Input file stems joined by ``+`` (``ecoli.fna.gz`` -> ``ecoli``).
+    """Input file stems joined by ``+``, as ``genoenc sweep`` names the dataset.
 
-    >>> _data_label({"sources": [{"path": "/d/ecoli.fna.gz"}, {"path": "lambda.fa"}]})
-    'ecoli+lambda'
+    >>> _data_label({"sources": [{"path": "/d/ecoli_1.2.fna.gz"}, {"path": "lambda.fa"}]})
+    'ecoli_1.2+lambda'
     """
-    sources = metrics.get("sources") or []
-    stems = []
-    for source in sources:
-        path = source.get("path") if isinstance(source, Mapping) else source
-        if path:
-            stems.append(Path(str(path)).name.split(".")[0])
-    return "+".join(stems) or "data"
+    paths = [s.get("path") if isinstance(s, Mapping) else s for s in metrics.get("sources") or []]
+    return "+".join(input_stem(path) for path in paths if path) or "data"
 
 
 def _setting_fields(config: Mapping[str, Any]) -> dict[str, Any]:

@@ -67,9 +67,10 @@ def _describe(
     """The fields of ``study.json`` after its identity: the arms, data and floors."""
     from genoenc.rundir import versions
 
-    context = int(grid_data["base"]["window"]["context"])
     sources = (previous or {}).get("sources") or [
-        describe_source(s, context) for s in spec.sources if s.synthetic
+        describe_source(s, int(grid_data["base"]["window"]["context"]))
+        for s in spec.sources
+        if s.synthetic
     ]
     return {
         "title": spec.title,

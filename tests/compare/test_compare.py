@@ -388,3 +388,15 @@ def test_gap_closed_is_nan_for_runs_written_without_it(tmp_path: Path) -> None:
     (row,), _ = compare(tmp_path)
     assert math.isnan(row.gap_closed_a)
     assert rows_to_json([row], extras=True)[0]["gap_closed_a"] is None
+
+
+def test_the_fallback_data_label_is_the_sweeps_dataset_name(tmp_path: Path) -> None:
+    """Runs read without a sweep.json are labelled as `genoenc sweep --fasta` names their
+    dataset: the file name without its suffixes, version dots kept."""
+    from cli.sweep import _dataset_name
+    from genoenc.compare._runs import _data_label
+
+    fasta = "data/samples/ecoli_k12_mg1655_GCF_000005845.2.fna.gz"
+    name = _dataset_name(tmp_path, {"reader": {"fasta": [fasta]}})
+    assert name == "ecoli_k12_mg1655_GCF_000005845.2"
+    assert _data_label({"sources": [{"path": fasta}]}) == name

@@ -185,3 +185,12 @@ def test_cli_refuses_unknown_or_missing_names(tmp_path: Path) -> None:
     assert no_out.exit_code == 2
     assert "--out" in no_out.output
     assert runner.invoke(cli, ["study", "--help"]).exit_code == 0
+
+
+def test_genome_study_describes_without_a_window_section() -> None:
+    """The genome study's base gives no window (the train default applies): describing the
+    study must not need one, since only synthetic sources have a context floor."""
+    from genoenc.studies.runner import _describe
+
+    described = _describe(get_study("genome"), _grid("genome"), (0, 1, 2), None)
+    assert described["sources"] == [] and described["seeds"] == [0, 1, 2]
