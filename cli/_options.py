@@ -140,7 +140,7 @@ def _model_options() -> list[_Decorator]:
         click.option(
             "--d-model",
             type=int,
-            help="Task model width [{model.d_model}; {TEXT_D_MODEL} for text tokenizers].",
+            help="Task model width [{model.d_model}; {TEXT_D_MODEL} for char and byte].",
         ),
         click.option("--n-layer", type=int, help="Task model layers [{model.n_layer}]."),
         click.option(
@@ -159,7 +159,7 @@ def _train_options() -> list[_Decorator]:
             "--tokens-budget",
             type=int,
             help="Input tokens to train on (the cap under --budget auto) "
-            "[{train.tokens_budget}; {TEXT_TOKENS_BUDGET} for text tokenizers].",
+            "[{train.tokens_budget}; {TEXT_TOKENS_BUDGET} for char and byte].",
         ),
         click.option(
             "--budget",

@@ -273,12 +273,15 @@ def _legacy_model_context(value: Any) -> int:
 KMER_CONTEXT = 64
 KMER_HEAD = "chain"
 
-#: Model width and token budget of a run on text (any text tokenizer), unless given.
-#: Chosen by measurement (docs/defaults.md, section 4): at DNA's d_model 64 and 8 M tokens
-#: tinyshakespeare characters stay above the order-6 count table (2.11 against 2.05
-#: bits/char); d_model 128 with 16 M tokens beats it.
+#: Model width and token budget of a run on characters or bytes (a token per character of
+#: ASCII text), unless given. Chosen by measurement (docs/defaults.md, section 4): at DNA's
+#: d_model 64 and 8 M tokens tinyshakespeare characters stay above the order-6 count table
+#: (2.11 against 2.05 bits/char); d_model 128 with 16 M tokens beats it. Word and BPE runs
+#: (several characters per token: 16 M tokens are ~50 passes over a 1 MB text) keep the
+#: package defaults.
 TEXT_D_MODEL = 128
 TEXT_TOKENS_BUDGET = 16_000_000
+TEXT_DEFAULT_KINDS = ("char", "byte")
 
 
 def _kmer_defaults(
@@ -298,9 +301,11 @@ def _kmer_defaults(
 def _text_defaults(
     cfg: RunConfig, changes: Mapping[str, Any], overrides: Mapping[str, Any]
 ) -> dict[str, Any]:
-    """Model width and token budget for a merge that sets a text tokenizer kind."""
+    """Model width and token budget for a merge that sets the char or byte tokenizer."""
     tokenizer = changes.get("tokenizer", cfg.tokenizer)
-    if "kind" not in overrides.get("tokenizer", {}) or not tokenizer.is_text:
+    if "kind" not in overrides.get("tokenizer", {}):
+        return {}
+    if tokenizer.kind not in TEXT_DEFAULT_KINDS:
         return {}
     return _unset_to(
         cfg,
