@@ -10,7 +10,18 @@ import torch
 
 from genoenc.errors import ConfigError
 
-__all__ = ["autocast", "cpu_threads", "pick_device"]
+__all__ = ["autocast", "cpu_threads", "pick_device", "pin_cpu_threads"]
+
+#: Threads of every run in this process whose config gives none: set by a sweep worker
+#: (:func:`pin_cpu_threads`), so that N workers on N cores do not each take every core.
+_pinned_threads: int | None = None
+
+
+def pin_cpu_threads(threads: int) -> None:
+    """Make ``threads`` the default of every later run in this process (a sweep worker's
+    share of the cores); a run's own ``train.threads`` still wins."""
+    global _pinned_threads
+    _pinned_threads = threads
 
 
 def pick_device(name: str) -> torch.device:
@@ -49,8 +60,9 @@ def autocast(device: torch.device) -> Iterator[None]:
 
 
 def cpu_threads(requested: int | None, environ: Mapping[str, str] | None = None) -> int:
-    """Threads for torch: ``requested``, or the cores this process may use shared among
-    the processes ``torchrun`` started on this machine (``LOCAL_WORLD_SIZE``).
+    """Threads for torch: ``requested``, else the process's pinned share
+    (:func:`pin_cpu_threads`), else the cores this process may use shared among the
+    processes ``torchrun`` started on this machine (``LOCAL_WORLD_SIZE``).
 
     >>> cpu_threads(3)
     3
@@ -59,6 +71,8 @@ def cpu_threads(requested: int | None, environ: Mapping[str, str] | None = None)
     """
     if requested is not None:
         return requested
+    if _pinned_threads is not None:
+        return _pinned_threads
     env = os.environ if environ is None else environ
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
     return max(1, (cores or 1) // max(1, int(env.get("LOCAL_WORLD_SIZE", "1"))))

@@ -348,8 +348,13 @@ def _run_cells(
 
 
 def _set_threads(threads: int) -> None:
+    """This process's torch threads, also for the runs it trains next (a run's config
+    would otherwise reset them to every core)."""
     import torch
 
+    from .device import pin_cpu_threads
+
+    pin_cpu_threads(threads)
     torch.set_num_threads(threads)
 
 

@@ -125,3 +125,23 @@ def test_parallel_sweep_matches_the_serial_one(tmp_path: Path) -> None:
     assert len(scores["2"]) == 4
     # Workers run one torch thread each: equal up to the order of float reductions.
     assert scores["2"] == pytest.approx(scores["1"], rel=1e-5)
+
+
+def test_a_sweep_worker_keeps_its_thread_share_through_its_runs(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A `--jobs N` worker sets one torch thread; a run whose config gives no threads must
+    keep that share instead of taking every core (N workers x all cores oversubscribed the
+    machine: 3-4x slower study runs on 2 cores)."""
+    import torch
+
+    from genoenc.train import device, sweep
+
+    monkeypatch.setattr(device, "_pinned_threads", None)
+    before = torch.get_num_threads()
+    try:
+        sweep._set_threads(1)
+        assert device.cpu_threads(None) == 1  # what train() applies for train.threads None
+        assert device.cpu_threads(3) == 3  # a run's own setting still wins
+    finally:
+        torch.set_num_threads(before)
