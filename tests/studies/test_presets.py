@@ -107,7 +107,8 @@ def test_genome_study_trains_with_the_train_defaults(tmp_path: Path) -> None:
         "tokens_budget": TrainConfig.tokens_budget,
         "eval_tokens": TrainConfig.eval_tokens,
     }
-    assert "window" not in grid["base"] and "split" not in grid["base"]
+    assert "window" not in grid["base"]
+    assert "split" not in grid["base"]
     configs = {
         cell.overrides["tokenizer"]["k"]: merge_config(RunConfig(), cell.overrides)
         for cell in plan_sweep(load_grid(grid), tmp_path)
@@ -193,4 +194,5 @@ def test_genome_study_describes_without_a_window_section() -> None:
     from genoenc.studies.runner import _describe
 
     described = _describe(get_study("genome"), _grid("genome"), (0, 1, 2), None)
-    assert described["sources"] == [] and described["seeds"] == [0, 1, 2]
+    assert described["sources"] == []
+    assert described["seeds"] == [0, 1, 2]

@@ -30,7 +30,13 @@ def test_characters_and_bytes_get_the_text_width_and_budget(kind: str) -> None:
 
 @pytest.mark.parametrize(
     "tokenizer",
-    [{"kind": "dna"}, {"k": 6}, {"kind": "ids", "vocab_size": 20}, {"kind": "word"}, {"kind": "bpe"}],
+    [
+        {"kind": "dna"},
+        {"k": 6},
+        {"kind": "ids", "vocab_size": 20},
+        {"kind": "word"},
+        {"kind": "bpe"},
+    ],
 )
 def test_dna_ids_words_and_bpe_keep_the_package_width_and_budget(tokenizer: dict[str, Any]) -> None:
     cfg = merged({"tokenizer": tokenizer})
