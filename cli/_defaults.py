@@ -50,6 +50,7 @@ def _defaults() -> dict[str, str]:
         KMER_HEAD,
         MIN_CONTEXT,
         TEXT_D_MODEL,
+        TEXT_DROPOUT,
         TEXT_TOKENS_BUDGET,
         RunConfig,
     )
@@ -62,6 +63,7 @@ def _defaults() -> dict[str, str]:
             ("KMER_HEAD", KMER_HEAD),
             ("TEXT_D_MODEL", TEXT_D_MODEL),
             ("TEXT_TOKENS_BUDGET", TEXT_TOKENS_BUDGET),
+            ("TEXT_DROPOUT", TEXT_DROPOUT),
             ("MIN_WORD_VOCAB", MIN_WORD_VOCAB),
             ("MAX_TEXT_VOCAB", MAX_TEXT_VOCAB),
             ("DEFAULT_BPE_VOCAB", DEFAULT_BPE_VOCAB),

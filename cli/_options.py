@@ -144,6 +144,11 @@ def _model_options() -> list[_Decorator]:
         ),
         click.option("--n-layer", type=int, help="Task model layers [{model.n_layer}]."),
         click.option(
+            "--dropout",
+            type=click.FloatRange(0, 1, max_open=True),
+            help="Task model dropout [{model.dropout}; {TEXT_DROPOUT} for word and BPE].",
+        ),
+        click.option(
             "--head",
             type=PackageChoice("genoenc.models.task", "HEADS"),
             help="Output head: softmax (a row per target id) or chain (non-overlapping "
@@ -244,6 +249,7 @@ _RUN_FIELDS = {
     "arch": ("model", "arch"),
     "d_model": ("model", "d_model"),
     "n_layer": ("model", "n_layer"),
+    "dropout": ("model", "dropout"),
     "head": ("model", "head"),
     "tokens_budget": ("train", "tokens_budget"),
     "budget": ("train", "budget"),

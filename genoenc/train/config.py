@@ -276,12 +276,26 @@ KMER_HEAD = "chain"
 #: Model width and token budget of a run on characters or bytes (a token per character of
 #: ASCII text), unless given. Chosen by measurement (docs/defaults.md, section 4): at DNA's
 #: d_model 64 and 8 M tokens tinyshakespeare characters stay above the order-6 count table
-#: (2.11 against 2.05 bits/char); d_model 128 with 16 M tokens beats it. Word and BPE runs
-#: (several characters per token: 16 M tokens are ~50 passes over a 1 MB text) keep the
-#: package defaults.
+#: (2.11 against 2.05 bits/char); d_model 128 with 16 M tokens beats it.
 TEXT_D_MODEL = 128
 TEXT_TOKENS_BUDGET = 16_000_000
-TEXT_DEFAULT_KINDS = ("char", "byte")
+#: Dropout of a run on words or BPE tokens, unless given: their tokens hold several
+#: characters, so the default budget is many passes over a small text and the model
+#: overfits (tinyshakespeare BPE: 2.0340 bits/char without dropout, 1.9455 with it, against
+#: 2.0227 for the count table; docs/defaults.md, section 4).
+TEXT_DROPOUT = 0.2
+
+#: The per-kind text defaults, ``(section, field) -> value``.
+_CHAR_DEFAULTS: dict[tuple[str, str], Any] = {
+    ("model", "d_model"): TEXT_D_MODEL,
+    ("train", "tokens_budget"): TEXT_TOKENS_BUDGET,
+}
+_TEXT_DEFAULTS: dict[str, dict[tuple[str, str], Any]] = {
+    "char": _CHAR_DEFAULTS,
+    "byte": _CHAR_DEFAULTS,
+    "word": {("model", "dropout"): TEXT_DROPOUT},
+    "bpe": {("model", "dropout"): TEXT_DROPOUT},
+}
 
 
 def _kmer_defaults(
@@ -301,18 +315,11 @@ def _kmer_defaults(
 def _text_defaults(
     cfg: RunConfig, changes: Mapping[str, Any], overrides: Mapping[str, Any]
 ) -> dict[str, Any]:
-    """Model width and token budget for a merge that sets the char or byte tokenizer."""
+    """The text kind's defaults (``_TEXT_DEFAULTS``) for a merge that sets a text tokenizer."""
     tokenizer = changes.get("tokenizer", cfg.tokenizer)
     if "kind" not in overrides.get("tokenizer", {}):
         return {}
-    if tokenizer.kind not in TEXT_DEFAULT_KINDS:
-        return {}
-    return _unset_to(
-        cfg,
-        changes,
-        overrides,
-        {("model", "d_model"): TEXT_D_MODEL, ("train", "tokens_budget"): TEXT_TOKENS_BUDGET},
-    )
+    return _unset_to(cfg, changes, overrides, _TEXT_DEFAULTS.get(tokenizer.kind, {}))
 
 
 def _unset_to(
