@@ -44,7 +44,12 @@ def _defaults() -> dict[str, str]:
     imports torch)."""
     from genoenc.compare import CompareConfig
     from genoenc.score import ScoreConfig
-    from genoenc.tokenize.config import DEFAULT_BPE_VOCAB, MAX_TEXT_VOCAB, MIN_WORD_VOCAB
+    from genoenc.tokenize.config import (
+        DEFAULT_BPE_VOCAB,
+        DEFAULT_WORD_VOCAB,
+        MAX_TEXT_VOCAB,
+        MIN_WORD_VOCAB,
+    )
     from genoenc.train.config import (
         KMER_CONTEXT,
         KMER_HEAD,
@@ -67,6 +72,7 @@ def _defaults() -> dict[str, str]:
             ("MIN_WORD_VOCAB", MIN_WORD_VOCAB),
             ("MAX_TEXT_VOCAB", MAX_TEXT_VOCAB),
             ("DEFAULT_BPE_VOCAB", DEFAULT_BPE_VOCAB),
+            ("DEFAULT_WORD_VOCAB", DEFAULT_WORD_VOCAB),
         )
     }
     cfg = RunConfig()

@@ -27,7 +27,7 @@ from typing import Any
 import numpy as np
 
 from genoenc.errors import ConfigError, FileFormatError, naming_os_errors
-from genoenc.tokenize.config import MAX_TEXT_VOCAB, TokenizerConfig
+from genoenc.tokenize.config import DEFAULT_WORD_VOCAB, MAX_TEXT_VOCAB, TokenizerConfig
 
 __all__ = [
     "UNK",
@@ -212,8 +212,8 @@ def fit_vocab(cfg: TokenizerConfig, texts: Iterable[str], *, where: str = "text"
     Returns:
         The vocabulary. Char: the characters (the ``vocab_size`` most frequent, or all),
         ordered by code point, after ``<unk>``. Word: the ``vocab_size`` most frequent
-        words (ties by string) after ``<unk>``; ``None`` takes every distinct word, at
-        most 50,000. BPE: byte-level BPE of at most ``vocab_size`` tokens.
+        words (ties by string) after ``<unk>``; ``None`` takes the 4,096 most frequent
+        (every word if there are fewer). BPE: byte-level BPE of at most ``vocab_size`` tokens.
 
     Raises:
         ConfigError: ``vocab_size`` is larger than the distinct characters or words of
@@ -236,9 +236,9 @@ def fit_vocab(cfg: TokenizerConfig, texts: Iterable[str], *, where: str = "text"
             f"of the train split of {where}; lower --vocab-size"
         )
     if size is None:
-        size = min(len(counts), MAX_TEXT_VOCAB)
+        size = min(len(counts), MAX_TEXT_VOCAB if cfg.kind == "char" else DEFAULT_WORD_VOCAB)
         if size < len(counts):
-            logger.info("%s: keeping the %d most frequent of %d words", where, size, len(counts))
+            logger.info("%s: keeping the %d most frequent of %d %s", where, size, len(counts), unit)
     ranked = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
     kept = [token for token, _ in ranked[:size]]
     dropped = ranked[size:]

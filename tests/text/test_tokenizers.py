@@ -11,6 +11,7 @@ import pytest
 
 from genoenc.errors import ConfigError
 from genoenc.io import read_text
+from genoenc.tokenize.config import DEFAULT_WORD_VOCAB
 from genoenc.tokenize import (
     UNK,
     BpeTokenizer,
@@ -33,6 +34,9 @@ MIXED = "Fée noël — naïve «café» 😀 tab\there\n  two spaces\n\nend"
 
 
 def tokenizer(kind: str, texts: list[str], **kwargs: object) -> Tokenizer:
+    """A tokenizer fitted on ``texts``; a word tokenizer keeps every word (no ``<unk>``)."""
+    if kind == "word" and "vocab_size" not in kwargs:
+        kwargs["vocab_size"] = len({word for text in texts for word in split_words(text)})
     cfg = TokenizerConfig(kind=kind, **kwargs)  # type: ignore[arg-type]
     vocab = fit_vocab(cfg, texts) if cfg.needs_vocab else None
     return build_tokenizer(cfg, vocab)
@@ -108,6 +112,17 @@ def test_word_vocabulary_is_the_most_frequent_of_the_given_texts() -> None:
     full = fit_vocab(TokenizerConfig(kind="word"), train)
     assert set(full.tokens[1:]) == set(words)
     assert full.tokens[1:4] == (" cat", " dog", " the")  # twice each: ties by string
+
+
+def test_default_word_vocabulary_keeps_the_most_frequent_4096() -> None:
+    counts = Counter(split_words(SHAKESPEARE))
+    assert len(counts) > DEFAULT_WORD_VOCAB == 4096  # the text has more words than the cap
+    ranked = sorted(counts, key=lambda word: (-counts[word], word))
+    vocab = fit_vocab(TokenizerConfig(kind="word"), [SHAKESPEARE])
+    assert vocab.tokens[1:] == tuple(ranked[:DEFAULT_WORD_VOCAB])
+    assert vocab.stats["train_oov_tokens"] == sum(counts[w] for w in ranked[DEFAULT_WORD_VOCAB:])
+    # an explicit size above the default is kept
+    assert len(fit_vocab(TokenizerConfig(kind="word", vocab_size=6000), [SHAKESPEARE])) == 6001
 
 
 def test_word_unk_counts_the_mean_unknown_length() -> None:
