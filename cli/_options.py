@@ -111,9 +111,9 @@ def _tokenizer_options() -> list[_Decorator]:
         click.option(
             "--vocab-size",
             type=int,
-            help="Vocabulary size: words ({MIN_WORD_VOCAB}-{MAX_TEXT_VOCAB}) [{DEFAULT_WORD_VOCAB}, "
-            "or every word if fewer], BPE tokens [{DEFAULT_BPE_VOCAB}], characters [all], or ids "
-            "symbols; fitted on the train split.",
+            help="Vocabulary size: words ({MIN_WORD_VOCAB}-{MAX_TEXT_VOCAB}) "
+            "[{DEFAULT_WORD_VOCAB}, or every word if fewer], BPE tokens [{DEFAULT_BPE_VOCAB}], "
+            "characters [all], or ids symbols; fitted on the train split.",
         ),
         click.option(
             "--lowercase/--no-lowercase",

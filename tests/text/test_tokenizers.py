@@ -11,7 +11,6 @@ import pytest
 
 from genoenc.errors import ConfigError
 from genoenc.io import read_text
-from genoenc.tokenize.config import DEFAULT_WORD_VOCAB
 from genoenc.tokenize import (
     UNK,
     BpeTokenizer,
@@ -26,6 +25,7 @@ from genoenc.tokenize import (
     split_words,
     text_blocks,
 )
+from genoenc.tokenize.config import DEFAULT_WORD_VOCAB
 from tests.helpers import sample_path
 
 SHAKESPEARE = sample_path("tinyshakespeare.txt").read_text(encoding="utf-8")
