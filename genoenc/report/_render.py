@@ -88,6 +88,7 @@ _RUN_HEADERS = (
     ("seed", True),
     ("test {unit}", True),
     ("order-0 {unit}", True),
+    ("best Markov {unit}", True),
     ("encoding (bytes)", True),
     ("tokens seen", True),
     ("gap closed", True),
@@ -135,6 +136,15 @@ def _count(value: int | None) -> str:
     return "n/a" if value is None else f"{value:,}"
 
 
+def _markov(run: RunResult) -> str:
+    """The best Markov model of the run's test split and its order (``n/a`` when absent)."""
+    ref = run.reference
+    if not math.isfinite(ref.markov_bits):
+        return "n/a"
+    order = "" if ref.markov_order is None else f" (k={ref.markov_order})"
+    return format_number(ref.markov_bits) + order
+
+
 def _run_cells(run: RunResult, content: ReportContent) -> list[str]:
     return [
         content.display_path(run),
@@ -143,6 +153,7 @@ def _run_cells(run: RunResult, content: ReportContent) -> list[str]:
         str(run.seed),
         format_number(run.value),
         format_number(run.reference.order0_bits),
+        _markov(run),
         _count(run.encoding_bytes),
         _count(run.tokens_seen),
         "n/a" if run.gap_closed is None else f"{run.gap_closed:.0%}",

@@ -23,7 +23,7 @@ from genoenc.report import (
     plot_learning_curves,
     write_report,
 )
-from tests.compare.fakes import write_run, write_sweep
+from tests.compare.fakes import MARKOV, write_run, write_sweep
 
 PNG = b"\x89PNG\r\n\x1a\n"
 SMALL = ReportConfig(plot=PlotConfig(width=3, height=2, dpi=40))
@@ -75,6 +75,9 @@ def test_write_report_html_and_markdown(sweep: Path, tmp_path: Path) -> None:
     assert "sweep.json" in page
     assert "&quot;strategies&quot;" in page
     assert "learned-r8/seed0: unfinished" in page
+    # Each run's test figure sits beside its best Markov model (a count table) and its order.
+    assert "<th class=num>best Markov bits/base</th>" in page
+    assert f'<td class="num">{MARKOV:.4f} (k=3)</td>' in page
 
     markdown = files.markdown.read_text()
     assert "| condition | arm a | arm b |" in markdown
