@@ -238,7 +238,13 @@ def fit_vocab(cfg: TokenizerConfig, texts: Iterable[str], *, where: str = "text"
     if size is None:
         size = min(len(counts), MAX_TEXT_VOCAB if cfg.kind == "char" else DEFAULT_WORD_VOCAB)
         if size < len(counts):
-            logger.info("%s: keeping the %d most frequent of %d %s", where, size, len(counts), unit)
+            logger.info(
+                "%s: keeping the %s most frequent of %s %s (--vocab-size sets how many)",
+                where,
+                f"{size:,}",
+                f"{len(counts):,}",
+                unit,
+            )
     ranked = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
     kept = [token for token, _ in ranked[:size]]
     dropped = ranked[size:]
